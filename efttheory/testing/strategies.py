@@ -1,0 +1,130 @@
+r"""Hypothesis strategies for arrays, networks and scaling data.
+
+Every strategy draws float64 values that are finite and bounded, so a property
+that fails points at the code under test, not at an overflow in the input.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+try:
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+except ImportError as exc:  # pragma: no cover - depends on the optional extra
+    raise ImportError(
+        "efttheory.testing needs hypothesis: pip install hypothesis (or the 'dev' extra)"
+    ) from exc
+
+__all__ = ["finite_arrays", "mlp_layer_sizes", "mlp_parameters", "power_law_samples"]
+
+
+def _check_bound(name: str, value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite real number, got {value!r}")
+    return float(value)
+
+
+def finite_arrays(shape, *, min_value: float = -1e3, max_value: float = 1e3, allow_subnormal: bool = False):
+    """Float64 arrays of a given shape with finite entries in ``[min_value, max_value]``.
+
+    Parameters
+    ----------
+    shape : int, tuple of int, or hypothesis strategy of shapes
+        Array shape, e.g. ``(3, 4)`` or ``hypothesis.extra.numpy.array_shapes()``.
+    min_value, max_value : float
+        Bounds of every entry (``min_value <= max_value``).
+    allow_subnormal : bool
+        Whether subnormal floats may be drawn (off by default).
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of numpy.ndarray
+    """
+    lo = _check_bound("min_value", min_value)
+    hi = _check_bound("max_value", max_value)
+    if lo > hi:
+        raise ValueError(f"min_value must be <= max_value, got {lo} > {hi}")
+    if isinstance(shape, numbers.Integral):
+        if shape < 0:
+            raise ValueError(f"shape must be non-negative, got {shape}")
+        shape = (int(shape),)
+    elements = st.floats(
+        min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
+        allow_subnormal=allow_subnormal, width=64,
+    )
+    return hnp.arrays(np.float64, shape, elements=elements)
+
+
+def mlp_layer_sizes(*, min_layers: int = 2, max_layers: int = 4, min_width: int = 1, max_width: int = 8):
+    """Layer sizes ``(n_in, h_1, ..., n_out)`` of an MLP: ``min_layers`` to ``max_layers`` entries.
+
+    ``min_layers = 2`` allows a single affine layer (no hidden layer).
+    """
+    if min_layers < 2 or max_layers < min_layers:
+        raise ValueError(f"need 2 <= min_layers <= max_layers, got {min_layers}, {max_layers}")
+    if min_width < 1 or max_width < min_width:
+        raise ValueError(f"need 1 <= min_width <= max_width, got {min_width}, {max_width}")
+    return st.lists(
+        st.integers(min_width, max_width), min_size=min_layers, max_size=max_layers
+    ).map(tuple)
+
+
+@st.composite
+def mlp_parameters(draw, layer_sizes=None, *, scale: float = 1.0):
+    r"""Random MLP parameters as a list of ``(W, b)`` pairs.
+
+    Layer :math:`l` maps :math:`h_{l-1} \mapsto W_l h_{l-1} + b_l` with
+    ``W.shape == (n_out, n_in)`` and ``b.shape == (n_out,)``. Entries are drawn
+    uniformly from ``[-scale/sqrt(n_in), scale/sqrt(n_in)]`` (the PyTorch-default
+    fan-in scaling when ``scale = 1``) through hypothesis, so failures shrink.
+
+    Parameters
+    ----------
+    layer_sizes : tuple of int or strategy, optional
+        Fixed sizes, or a strategy such as :func:`mlp_layer_sizes` (the default).
+    scale : float
+        Multiplier of the fan-in bound, > 0.
+    """
+    scale = _check_bound("scale", scale)
+    if scale <= 0:
+        raise ValueError(f"scale must be > 0, got {scale}")
+    sizes = draw(mlp_layer_sizes()) if layer_sizes is None else layer_sizes
+    if hasattr(sizes, "example") and not isinstance(sizes, tuple):
+        sizes = draw(sizes)
+    sizes = tuple(int(s) for s in sizes)
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"layer_sizes needs >= 2 positive entries, got {sizes}")
+    params = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+        bound = scale / np.sqrt(n_in)
+        W = draw(finite_arrays((n_out, n_in), min_value=-bound, max_value=bound))
+        b = draw(finite_arrays((n_out,), min_value=-bound, max_value=bound))
+        params.append((W, b))
+    return params
+
+
+@st.composite
+def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0.0, n_samples: int = 1):
+    r"""A power law :math:`y = A x^{-\alpha}` sampled at distinct positive ``x``.
+
+    Returns ``(x, y, alpha, A)`` with ``x`` of shape ``(n,)`` sorted increasing and
+    ``y`` of shape ``(n, n_samples)``; with ``noise > 0`` each sample is
+    multiplied by ``exp(noise * z)``, ``z`` standard normal drawn through hypothesis.
+    """
+    n = draw(st.integers(*n_x))
+    alpha = draw(st.floats(*exponent, allow_nan=False))
+    log_a = draw(st.floats(-3.0, 3.0, allow_nan=False))
+    log_x = np.sort(np.asarray(draw(st.lists(st.floats(0.0, 6.0, allow_nan=False), min_size=n, max_size=n,
+                                             unique_by=lambda v: round(v, 3)))))
+    if np.min(np.diff(log_x), initial=np.inf) < 1e-3:
+        log_x = np.linspace(0.0, 6.0, n)
+    x = np.exp(log_x)
+    y = np.exp(log_a) * x ** (-alpha)
+    y = np.repeat(y[:, None], n_samples, axis=1)
+    if noise > 0:
+        z = draw(finite_arrays((n, n_samples), min_value=-3.0, max_value=3.0))
+        y = y * np.exp(noise * z)
+    return x, y, alpha, float(np.exp(log_a))
