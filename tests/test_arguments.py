@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from efttheory._arguments import (
+    as_finite_array,
+    as_generator,
+    check_choice,
+    check_in_interval,
+    check_integer,
+    check_positive,
+)
+from efttheory.errors import ConvergenceError
+
+
+def test_as_finite_array_converts_and_checks_shape():
+    out = as_finite_array("x", [[1, 2], [3, 4]], ndim=2, shape=(None, 2))
+    assert out.dtype == np.float64 and out.flags.c_contiguous
+    with pytest.raises(ValueError, match="x must have shape"):
+        as_finite_array("x", [1.0, 2.0], shape=(3,))
+    with pytest.raises(ValueError, match="x must have ndim"):
+        as_finite_array("x", [1.0], ndim=2)
+    with pytest.raises(ValueError, match="at least 3"):
+        as_finite_array("x", [1.0], min_size=3)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_as_finite_array_rejects_non_finite(bad):
+    with pytest.raises(ValueError, match="y0 must be finite"):
+        as_finite_array("y0", [1.0, bad])
+
+
+@pytest.mark.parametrize("bad", [["a", "b"], [True, False], [1 + 2j], [object()]])
+def test_as_finite_array_rejects_non_real(bad):
+    with pytest.raises(TypeError, match="values"):
+        as_finite_array("values", bad)
+
+
+def test_scalar_checks_name_argument_and_range():
+    assert check_positive("dt", 0.1) == 0.1
+    with pytest.raises(ValueError, match=r"dt must be > 0, got -1.0"):
+        check_positive("dt", -1)
+    assert check_positive("lam", 0.0, strict=False) == 0.0
+    with pytest.raises(TypeError, match="dt must be a real number"):
+        check_positive("dt", "1")
+    with pytest.raises(ValueError, match="dt must be finite"):
+        check_positive("dt", float("nan"))
+    with pytest.raises(ValueError, match=r"ci must lie in \(0.0, 1.0\)"):
+        check_in_interval("ci", 1.0, 0.0, 1.0, closed=(False, False))
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        check_integer("n", 0, minimum=1)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        check_integer("n", 2.0)
+    with pytest.raises(ValueError, match="stat must be one of"):
+        check_choice("stat", "mode", ("mean", "median"))
+
+
+def test_as_generator():
+    g = np.random.default_rng(1)
+    assert as_generator("rng", g) is g
+    assert as_generator("rng", 5).random() == np.random.default_rng(5).random()
+    with pytest.raises(ValueError, match="rng seed"):
+        as_generator("rng", -1)
+    with pytest.raises(TypeError, match="rng must be"):
+        as_generator("rng", "seed")
+
+
+def test_convergence_error_carries_last_iterate():
+    err = ConvergenceError("no", last_iterate=np.ones(2), iterations=7)
+    assert isinstance(err, RuntimeError) and err.iterations == 7
+    np.testing.assert_array_equal(err.last_iterate, np.ones(2))
