@@ -69,7 +69,7 @@ def as_finite_array(
         raise TypeError(
             f"{name} must be an array of real numbers, got dtype {raw.dtype} ({_short(value)})"
         )
-    arr = np.ascontiguousarray(raw, dtype=dtype)
+    arr = np.asarray(raw, dtype=dtype, order="C")  # keeps 0-d input 0-d
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, numbers.Integral) else tuple(ndim)
         if arr.ndim not in allowed:

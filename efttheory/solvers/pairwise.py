@@ -1,0 +1,231 @@
+r"""Pairwise radial forces among N particles in d dimensions.
+
+For a pair energy :math:`U(r^2)` depending on the squared distance
+:math:`r_{ij}^2 = |x_i - x_j|^2`, the total energy and the forces are
+
+.. math::
+
+    E = \sum_{i<j} w_{ij}\,U(r_{ij}^2),\qquad
+    F_i = -\nabla_{x_i} E = -2\sum_{j\ne i} w_{ij}\,U'(r_{ij}^2)\,(x_i - x_j),
+
+with optional symmetric pair weights :math:`w_{ij}` (1 by default). Every pair
+is evaluated once and its force applied to both particles (Newton's third law),
+so :math:`\sum_i F_i = 0` up to rounding.
+
+Positions are structure-of-arrays, shape ``(d, N)``. Inside your own
+``numba.njit`` code (e.g. an ODE right-hand side) call
+:func:`pairwise_forces_kernel` ``(positions, law.code, law.params, weights)``
+with ``weights = np.empty((0, 0))`` for unit weights; it returns
+``(forces, energy)``. The public :func:`pairwise_forces` validates its input and
+wraps the same kernel.
+
+References
+----------
+Allen & Tildesley, *Computer Simulation of Liquids* (2nd ed., 2017), Sect. 1.4
+(pair potentials) and Sect. 5.1 (force loops over pairs) [paper]. The
+structure-of-arrays loop layout is [ours].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba.core.dispatcher import Dispatcher
+
+from efttheory._arguments import as_finite_array, check_finite_scalar, check_positive
+from efttheory.solvers import _pairwise_kernels as _k
+from efttheory.solvers._pairwise_kernels import (
+    custom_pairwise_forces_kernel,
+    pairwise_forces_kernel,
+)
+
+__all__ = [
+    "PairLaw",
+    "PairwiseForces",
+    "coulomb_law",
+    "custom_law",
+    "harmonic_law",
+    "lennard_jones_law",
+    "pairwise_forces",
+    "pairwise_forces_kernel",
+    "custom_pairwise_forces_kernel",
+]
+
+_NO_WEIGHTS = np.empty((0, 0))
+
+
+@dataclass(frozen=True, repr=False)
+class PairLaw:
+    """A radial pair interaction: kernel code, parameters and, for custom laws, the function.
+
+    Build it with :func:`coulomb_law`, :func:`harmonic_law`,
+    :func:`lennard_jones_law` or :func:`custom_law`.
+
+    Attributes
+    ----------
+    name : str
+        ``"power"``, ``"harmonic"``, ``"lennard_jones"`` or ``"custom"``.
+    code : int
+        Integer law code for :func:`pairwise_forces_kernel` (-1 for custom laws).
+    params : ndarray, shape (3,) or (p,)
+        Law parameters as a float64 array (layout in the constructors' docs).
+    pair_energy : callable or None
+        Custom laws only: jitted ``pair_energy(r2, params) -> (U, dU/dr2)``.
+    """
+
+    name: str
+    code: int
+    params: np.ndarray
+    pair_energy: object = None
+
+    def __repr__(self) -> str:
+        values = ", ".join(f"{v:.6g}" for v in self.params)
+        return f"PairLaw({self.name!r}, params=[{values}])"
+
+
+@dataclass(frozen=True, repr=False)
+class PairwiseForces:
+    """Forces and total pair energy of a configuration.
+
+    Attributes
+    ----------
+    forces : ndarray, shape (d, N)
+        Force on every particle.
+    energy : float
+        Total pair energy :math:`\\sum_{i<j} w_{ij} U(r_{ij}^2)`.
+    """
+
+    forces: np.ndarray
+    energy: float
+
+    def __repr__(self) -> str:
+        d, n = self.forces.shape
+        return f"PairwiseForces(d={d}, N={n}, energy={self.energy:.6g})"
+
+
+def coulomb_law(strength: float = 1.0, *, softening: float = 0.0, power: float = 1.0) -> PairLaw:
+    r"""Softened inverse-power pair energy :math:`U = k\,(r^2 + \epsilon^2)^{-p/2}`.
+
+    :math:`p = 1` is the softened Coulomb (Plummer) law. ``strength`` :math:`k > 0`
+    repels, :math:`k < 0` attracts.
+
+    Parameters
+    ----------
+    strength : float
+        :math:`k`, energy x length^p.
+    softening : float
+        :math:`\epsilon \ge 0`, length; must be > 0 if particles may coincide.
+    power : float
+        :math:`p > 0`.
+    """
+    k = check_finite_scalar("strength", strength)
+    eps = check_positive("softening", softening, strict=False)
+    p = check_positive("power", power)
+    return PairLaw("power", _k.POWER, np.array([k, p, eps]))
+
+
+def harmonic_law(stiffness: float = 1.0, *, rest_length: float = 0.0) -> PairLaw:
+    r"""Spring pair energy :math:`U = \tfrac k2 (r - r_0)^2`.
+
+    With :math:`r_0 = 0` the force is linear, :math:`F_i = -k \sum_j (x_i - x_j)`.
+    For :math:`r_0 > 0` coincident particles get zero force (direction undefined).
+
+    Parameters
+    ----------
+    stiffness : float
+        :math:`k`, energy / length^2.
+    rest_length : float
+        :math:`r_0 \ge 0`, length.
+    """
+    k = check_finite_scalar("stiffness", stiffness)
+    r0 = check_positive("rest_length", rest_length, strict=False)
+    return PairLaw("harmonic", _k.HARMONIC, np.array([k, r0, 0.0]))
+
+
+def lennard_jones_law(epsilon: float = 1.0, sigma: float = 1.0) -> PairLaw:
+    r"""Lennard-Jones pair energy :math:`U = 4\varepsilon((\sigma/r)^{12} - (\sigma/r)^6)`.
+
+    Parameters
+    ----------
+    epsilon : float
+        Well depth :math:`\varepsilon > 0`, energy.
+    sigma : float
+        Zero-crossing distance :math:`\sigma > 0`, length.
+    """
+    eps = check_positive("epsilon", epsilon)
+    sig = check_positive("sigma", sigma)
+    return PairLaw("lennard_jones", _k.LENNARD_JONES, np.array([eps, sig, 0.0]))
+
+
+def custom_law(pair_energy, params=()) -> PairLaw:
+    r"""A user pair law given as ``pair_energy(r2, params) -> (U, dU/dr2)``.
+
+    Parameters
+    ----------
+    pair_energy : callable
+        Function of the squared distance :math:`r^2` and a float64 parameter array
+        returning the pair energy and its derivative with respect to :math:`r^2`.
+        Decorate it with ``numba.njit`` (plain Python callables run uncompiled).
+    params : array_like, shape (p,)
+        Finite parameters passed to ``pair_energy``.
+    """
+    if not callable(pair_energy):
+        raise TypeError(f"pair_energy must be a function, got {type(pair_energy).__name__}")
+    p = as_finite_array("params", params, ndim=1)
+    return PairLaw("custom", -1, p, pair_energy)
+
+
+def pairwise_forces(positions, law: PairLaw, *, weights=None) -> PairwiseForces:
+    r"""Forces on N particles from a radial pair law, each pair evaluated once.
+
+    .. math::
+
+        F_i = -2\sum_{j\ne i} w_{ij}\,U'(|x_i - x_j|^2)\,(x_i - x_j),\qquad
+        E = \sum_{i<j} w_{ij}\,U(|x_i - x_j|^2).
+
+    Parameters
+    ----------
+    positions : array_like, shape (d, N)
+        Finite particle coordinates, one column per particle (d >= 1, N >= 1).
+    law : PairLaw
+        From :func:`coulomb_law`, :func:`harmonic_law`, :func:`lennard_jones_law`
+        or :func:`custom_law`.
+    weights : array_like, shape (N, N), optional
+        Symmetric finite pair weights :math:`w_{ij}` (the diagonal is ignored).
+
+    Returns
+    -------
+    PairwiseForces
+        ``forces`` of shape ``(d, N)`` and the total ``energy``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.array([[0.0, 1.0]])            # two particles on a line
+    >>> out = pairwise_forces(x, harmonic_law(2.0))
+    >>> out.forces.tolist(), out.energy
+    ([[2.0, -2.0]], 1.0)
+    """
+    x = as_finite_array("positions", positions, ndim=2)
+    if not isinstance(law, PairLaw):
+        raise TypeError(
+            "law must be a PairLaw from coulomb_law, harmonic_law, lennard_jones_law or "
+            f"custom_law, got {type(law).__name__}"
+        )
+    n = x.shape[1]
+    if weights is None:
+        w = _NO_WEIGHTS
+    else:
+        w = as_finite_array("weights", weights, shape=(n, n))
+        if not np.allclose(w, w.T, rtol=1e-12, atol=0.0):
+            raise ValueError("weights must be symmetric (w[i, j] == w[j, i])")
+    if law.code == -1:
+        fn = law.pair_energy
+        kernel = custom_pairwise_forces_kernel
+        if not (isinstance(fn, Dispatcher) and isinstance(kernel, Dispatcher)):
+            kernel = getattr(kernel, "py_func", kernel)
+        forces, energy = kernel(x, fn, law.params, w)
+    else:
+        forces, energy = pairwise_forces_kernel(x, law.code, law.params, w)
+    return PairwiseForces(forces=forces, energy=float(energy))
