@@ -66,6 +66,7 @@ def train_point(point: TrainingPoint, seed_sequence: np.random.SeedSequence):
         optimizer="adam",
         init="torch_uniform",
         seed=seed,
+        backend="numba",
     )
 
 
