@@ -203,7 +203,7 @@ def _as_real(name: str, value) -> np.ndarray:
     return as_finite_array(name, value).reshape(np.shape(value))
 
 
-def _parameter_vectors(w, b, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _parameter_vectors(w, b, v, *, min_units: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = as_finite_array("w", w, ndim=1)
     b = as_finite_array("b", b, ndim=1)
     v = as_finite_array("v", v, ndim=1)
@@ -211,6 +211,8 @@ def _parameter_vectors(w, b, v) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise ValueError(
             f"w, b and v must have the same shape (N,), got {w.shape}, {b.shape}, {v.shape}"
         )
+    if w.size < min_units:
+        raise ValueError(f"w, b and v must hold at least {min_units} hidden unit(s), got N={w.size}")
     return w, b, v
 
 
@@ -774,9 +776,7 @@ def reflection_partner_fraction(w, b, v, rtol=0.1) -> float:
     float
         In [0, 1].
     """
-    w, b, v = _parameter_vectors(w, b, v)
-    if w.size < 1:
-        raise ValueError("w, b and v must hold at least one hidden unit, got N=0")
+    w, b, v = _parameter_vectors(w, b, v, min_units=1)
     rtol = _check_rtol(rtol)
     flags = _kernels.reflection_partner_flags(w, b, v, rtol)
     return float(np.count_nonzero(flags)) / w.size
@@ -823,9 +823,7 @@ def reflection_matching_cost(w, b, v) -> float:
     float
         In [0, 1].
     """
-    w, b, v = _parameter_vectors(w, b, v)
-    if w.size < 1:
-        raise ValueError("w, b and v must hold at least one hidden unit, got N=0")
+    w, b, v = _parameter_vectors(w, b, v, min_units=1)
     cost = _reflection_cost_matrix(w, b, v)
     match = _kernels.optimal_assignment(cost)
     return float(np.mean(cost[np.arange(w.size), match]))

@@ -24,7 +24,9 @@ The fixed-step methods never step past a save time: between consecutive save
 times :math:`t_k < t_{k+1}` they take
 :math:`m_k = \lceil (t_{k+1} - t_k)/\mathrm{dt} \rceil` equal steps of size
 :math:`(t_{k+1} - t_k)/m_k \le \mathrm{dt}`, so every save time is hit exactly and
-no step exceeds ``dt``. When the save times are multiples of ``dt`` every step
+no step exceeds ``dt`` (a ratio within :math:`10^{-9}` relative of an integer is
+taken as that integer, so save times from ``np.linspace`` do not add a step per
+interval for rounding). When the save times are multiples of ``dt`` every step
 equals ``dt``. Dormand–Prince shortens the step that would cross a save time so
 that it lands on it.
 """
@@ -167,8 +169,11 @@ def _trial_call(name: str, function, t0: float, y: np.ndarray, args: tuple, stat
 def _substeps(t: np.ndarray, dt: float) -> np.ndarray:
     """Equal steps per save interval, none longer than ``dt`` (see module docstring)."""
     ratio = np.diff(t) / dt
-    # a ratio within rounding of an integer counts as that integer
-    n_sub = np.ceil(ratio * (1.0 - 4.0 * np.finfo(float).eps)).astype(np.int64)
+    # a ratio within rounding of an integer counts as that integer: save times built by
+    # np.linspace or np.arange carry relative errors of a few ulp of t, not of the interval
+    nearest = np.round(ratio)
+    near_integer = np.abs(ratio - nearest) <= 1e-9 * np.maximum(1.0, ratio)
+    n_sub = np.where(near_integer, nearest, np.ceil(ratio)).astype(np.int64)
     n_sub = np.maximum(n_sub, 1)
     if n_sub.sum() > 2**62:  # pragma: no cover - absurd budgets
         raise ValueError(f"dt = {dt} needs more than 2**62 steps")

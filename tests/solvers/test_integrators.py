@@ -287,3 +287,17 @@ def test_step_control_helpers_match_numpy():
     assert fac == pytest.approx(min(10.0, max(0.2, 0.9 * 0.5**-0.17 * 1e-4**0.04)), rel=1e-14)
     assert kernels.reject_step_factor(np.inf) == 0.1
     assert 0.2 <= kernels.reject_step_factor(4.0) < 1.0
+
+
+def test_linspace_save_times_do_not_add_rounding_steps():
+    # 0.1 / 0.01 is 10 up to rounding: exactly 10 steps per interval, 1000 in all
+    sol = rk4(_decay_rhs_for_step_count, np.array([1.0]), np.linspace(0.0, 10.0, 101), dt=0.01)
+    assert sol.n_steps == 1000
+    # a genuinely non-integer ratio still rounds up (no step longer than dt)
+    sol = rk4(_decay_rhs_for_step_count, np.array([1.0]), np.array([0.0, 1.0]), dt=0.3)
+    assert sol.n_steps == 4
+
+
+@njit
+def _decay_rhs_for_step_count(t, y, args):
+    return -y
