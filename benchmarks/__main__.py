@@ -22,7 +22,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 #: Benchmark modules, each exposing ``run(quick: bool) -> list[dict]``.
-SUITES = ("particles", "mlp_training")
+SUITES = ("particles", "mlp_training", "repons", "chinchilla_fit", "lmn", "synthesis", "equilibria")
 
 
 def _format(value) -> str:

@@ -13,7 +13,7 @@ from typing import Any, Callable
 __all__ = ["AREAS", "CheckSpec", "check", "checks_for", "load_area"]
 
 #: Areas with a validation module, in report order (DESIGN.md's table names them).
-AREAS: tuple[str, ...] = ("lottery",)
+AREAS: tuple[str, ...] = ("lottery", "generalization", "resource", "complexity", "synthesis", "games")
 
 _REGISTRY: dict[str, list["CheckSpec"]] = {}
 

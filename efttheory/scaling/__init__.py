@@ -3,9 +3,14 @@
 lottery
     Lottery-ticket ensembling and the N^-1 law of ``y = x^2``
     (Liu & Tegmark, arXiv:2310.02258).
+resource
+    The resource model of neural scaling (Song, Liu, Tegmark & Gore, arXiv:2402.05164).
+chinchilla
+    The Chinchilla law L(N, D), its compute-optimal allocation and a Huber fitter that
+    reproduces Epoch AI's refit (Hoffmann et al. 2022; Besiroglu et al., arXiv:2404.10102).
 """
 
-from efttheory.scaling import lottery
+from efttheory.scaling import chinchilla, lottery, resource
 from efttheory.scaling.lottery import (
     Mode,
     TicketFit,
@@ -28,6 +33,45 @@ from efttheory.scaling.lottery import (
     ticket_best_fit,
     ticket_error_statistics,
     ticket_taylor_coefficients,
+)
+
+from efttheory.scaling.resource import (
+    FIG3_EXPONENT,
+    LAGRANGE_EXPONENT,
+    ResourceAllocation,
+    allocation_ratio,
+    attribute_allocated,
+    composite_loss,
+    count_allocated,
+    count_allocated_by_ablation,
+    equilibrium_neurons,
+    gamma_from_shape,
+    optimal_allocation,
+    parameter_exponent,
+    subtask_loss,
+)
+from efttheory.scaling.chinchilla import (
+    EPOCH_2024,
+    EPOCH_2024_CI95,
+    EPOCH_2024_HUBER_SUM,
+    EPOCH_2024_SE,
+    HOFFMANN_2022,
+    HOFFMANN_2022_UNROUNDED,
+    ChinchillaBootstrap,
+    ChinchillaFit,
+    ChinchillaParams,
+    ChinchillaPoints,
+    ComputeOptimal,
+    HypothesisTest,
+    bootstrap_chinchilla,
+    chinchilla_loss,
+    compute_optimal_allocation,
+    fit_chinchilla,
+    highest_loss_mask,
+    likelihood_ratio_test,
+    log_chinchilla_loss,
+    parameter_chi2_test,
+    read_chinchilla_csv,
 )
 
 __all__ = [
@@ -53,4 +97,40 @@ __all__ = [
     "ticket_best_fit",
     "ticket_error_statistics",
     "ticket_taylor_coefficients",
+    "resource",
+    "chinchilla",
+    "FIG3_EXPONENT",
+    "LAGRANGE_EXPONENT",
+    "ResourceAllocation",
+    "allocation_ratio",
+    "attribute_allocated",
+    "composite_loss",
+    "count_allocated",
+    "count_allocated_by_ablation",
+    "equilibrium_neurons",
+    "gamma_from_shape",
+    "optimal_allocation",
+    "parameter_exponent",
+    "subtask_loss",
+    "EPOCH_2024",
+    "EPOCH_2024_CI95",
+    "EPOCH_2024_HUBER_SUM",
+    "EPOCH_2024_SE",
+    "HOFFMANN_2022",
+    "HOFFMANN_2022_UNROUNDED",
+    "ChinchillaBootstrap",
+    "ChinchillaFit",
+    "ChinchillaParams",
+    "ChinchillaPoints",
+    "ComputeOptimal",
+    "HypothesisTest",
+    "bootstrap_chinchilla",
+    "chinchilla_loss",
+    "compute_optimal_allocation",
+    "fit_chinchilla",
+    "highest_loss_mask",
+    "likelihood_ratio_test",
+    "log_chinchilla_loss",
+    "parameter_chi2_test",
+    "read_chinchilla_csv",
 ]

@@ -13,4 +13,31 @@ from efttheory.testing.strategies import (
     power_law_samples,
 )
 
+from efttheory.testing.games import (
+    assert_best_response,
+    assert_equilibrium_sets_equal,
+    assert_is_nash,
+    assert_is_subgame_perfect,
+    assert_probability_vector,
+    bimatrix_games,
+    binary_symmetric_games,
+    dc2_params,
+    dcn_params,
+    nondegenerate_bimatrix_games,
+    normal_form_games,
+)
+
 __all__ = ["finite_arrays", "mlp_layer_sizes", "mlp_parameters", "power_law_samples"]
+__all__ += [
+    "assert_best_response",
+    "assert_equilibrium_sets_equal",
+    "assert_is_nash",
+    "assert_is_subgame_perfect",
+    "assert_probability_vector",
+    "bimatrix_games",
+    "binary_symmetric_games",
+    "dc2_params",
+    "dcn_params",
+    "nondegenerate_bimatrix_games",
+    "normal_form_games",
+]

@@ -1,0 +1,118 @@
+"""Benchmark ``equilibria``: all Nash equilibria of random bimatrix games vs QuantEcon and nashpy.
+
+Gaussian n x n games (standard normal payoffs, nondegenerate with probability 1),
+n = 4, 6, 8, 10. Each solver gets the same games in the same process; the time
+per game is the median over games of the best of a few repeats, with every
+Numba kernel compiled beforehand (the first call, which may compile or load the
+on-disk cache, is reported separately as ``first_call_s``). Peers are optional:
+QuantEcon's ``support_enumeration``/``vertex_enumeration``/``lemke_howson`` and
+nashpy's ``vertex_enumeration`` (its ``support_enumeration`` misses equilibria
+of generic float games and is not used). A peer that is not importable is
+skipped with a notice. Every row also records whether the equilibrium sets
+agreed (counts and profiles to 1e-8).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+
+import numpy as np
+
+from efttheory.games import lemke_howson, nash_equilibria
+
+
+def _optional(name):
+    try:
+        return importlib.import_module(name)
+    except Exception:  # noqa: BLE001
+        print(f"[equilibria] {name} not importable: its rows are skipped")
+        return None
+
+
+def _best_of(fn, repeats):
+    best, out = np.inf, None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, out
+
+
+def _keys(items):
+    keys = [np.concatenate([np.asarray(s, dtype=float) for s in e]) for e in items]
+    return sorted(keys, key=lambda k: tuple(np.round(k, 8)))
+
+
+def _same(a, b):
+    ka, kb = _keys(a), _keys(b)
+    return len(ka) == len(kb) and all(np.max(np.abs(x - y)) <= 1e-8 for x, y in zip(ka, kb))
+
+
+def run(quick: bool) -> list[dict]:
+    """Median seconds per game for each solver and size; ratios against ours."""
+    gt = _optional("quantecon.game_theory")
+    nashpy = _optional("nashpy")
+    sizes = (4, 6) if quick else (4, 6, 8, 10)
+    n_games = 5 if quick else 20
+    repeats = 2 if quick else 3
+    nashpy_max = 6 if quick else 8
+    nashpy_games = 2 if quick else 5
+    rng = np.random.default_rng(12345)
+    A0, B0 = rng.standard_normal((3, 3)), rng.standard_normal((3, 3))
+    start = time.perf_counter()
+    nash_equilibria(A0, B0)
+    first_call = time.perf_counter() - start
+    rows = []
+    for n in sizes:
+        games = [(rng.standard_normal((n, n)), rng.standard_normal((n, n))) for _ in range(n_games)]
+        for A, B in games[:1]:  # warm every path (both methods) for this size
+            nash_equilibria(A, B, method="support_enumeration")
+            nash_equilibria(A, B, method="vertex_enumeration")
+        ours_t, se_t, ve_t, lh_t, q_se_t, q_ve_t, q_lh_t, np_t = ([] for _ in range(8))
+        agree = True
+        counts = []
+        for k, (A, B) in enumerate(games):
+            t, ours = _best_of(lambda: nash_equilibria(A, B), repeats)
+            ours_t.append(t)
+            counts.append(len(ours))
+            se_t.append(_best_of(lambda: nash_equilibria(A, B, method="support_enumeration"), repeats)[0])
+            ve_t.append(_best_of(lambda: nash_equilibria(A, B, method="vertex_enumeration"), repeats)[0])
+            lh_t.append(_best_of(lambda: lemke_howson(A, B, 0), repeats)[0])
+            mine = [e.strategies for e in ours]
+            if gt is not None:
+                g = gt.NormalFormGame((gt.Player(A), gt.Player(B.T)))
+                if k == 0 and n == sizes[0]:
+                    gt.support_enumeration(g)
+                    gt.vertex_enumeration(g)
+                    gt.lemke_howson(g)
+                t, theirs = _best_of(lambda: gt.support_enumeration(g), repeats)
+                q_se_t.append(t)
+                agree &= _same(mine, theirs)
+                t, theirs = _best_of(lambda: gt.vertex_enumeration(g), repeats)
+                q_ve_t.append(t)
+                agree &= _same(mine, theirs)
+                q_lh_t.append(_best_of(lambda: gt.lemke_howson(g), repeats)[0])
+            if nashpy is not None and n <= nashpy_max and k < nashpy_games:
+                t, theirs = _best_of(lambda: list(nashpy.Game(A, B).vertex_enumeration()), 1)
+                np_t.append(t)
+                agree &= _same(mine, theirs)
+        med = lambda xs: float(np.median(xs)) if xs else None  # noqa: E731
+        ours_m = med(ours_t)
+        row = {
+            "n": n, "games": n_games, "median_equilibria": float(np.median(counts)),
+            "efttheory_s": ours_m, "efttheory_se_s": med(se_t), "efttheory_ve_s": med(ve_t),
+            "efttheory_lh_s": med(lh_t),
+            "quantecon_se_s": med(q_se_t), "quantecon_ve_s": med(q_ve_t), "quantecon_lh_s": med(q_lh_t),
+            "nashpy_ve_s": med(np_t),
+        }
+        if q_se_t:
+            best_q = min(med(q_se_t), med(q_ve_t))
+            row["quantecon_best_over_ours"] = best_q / ours_m
+            row["quantecon_lh_over_ours_lh"] = med(q_lh_t) / med(lh_t)
+        if np_t:
+            row["nashpy_ve_over_ours"] = med(np_t) / ours_m
+        row["sets_agree"] = bool(agree)
+        row["first_call_s"] = first_call if n == sizes[0] else None
+        rows.append(row)
+    return rows

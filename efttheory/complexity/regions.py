@@ -1,0 +1,244 @@
+r"""Exact linear-region counts of ReLU networks with one- or two-dimensional input.
+
+A ReLU network :math:`f(x) = A_L \circ \mathrm{ReLU} \circ A_{L-1} \circ \dots \circ
+\mathrm{ReLU} \circ A_1(x)`, :math:`A_l(h) = h W_l + b_l`, is affine on each set of
+inputs that share one activation pattern. The linear mapping number generalises
+the count of these *linear regions* to smooth activations (Liu, Zhong & Tegmark,
+arXiv:2310.05918, section 2) [paper]; the exact counts here let that claim be
+checked directly.
+
+Algorithm [ours]: carry a partition of the input domain (intervals in 1-D,
+convex polygons in 2-D) on which the current hidden layer is affine,
+:math:`h(x) = p + x Q`. For each layer, every pre-activation
+:math:`z_k(x) = (p W + b)_k + x (Q W)_k` is affine on each cell, so its zero set
+is a point (1-D) or a line (2-D); cells are cut there, and the ReLU pattern of
+each new cell (read at its centre) gives the next affine map. The number of
+final cells is the number of *activation regions* inside the domain; adjacent
+1-D pieces with the same affine output are also merged into *affine pieces*.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from efttheory._arguments import as_finite_array, check_finite_scalar
+
+__all__ = ["LinearRegions1D", "LinearRegions2D", "relu_linear_regions_1d", "relu_linear_regions_2d"]
+
+#: Relative tolerance used to decide that a cut lies strictly inside a cell.
+CUT_RTOL = 1e-12
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRegions1D:
+    """Activation regions of a ReLU network on an interval.
+
+    Attributes
+    ----------
+    n_regions : int
+        Number of activation regions (pieces with one ReLU pattern) in the interval.
+    n_affine_pieces : int
+        Pieces after merging neighbours with the same affine output (<= ``n_regions``).
+    breakpoints : ndarray, shape (n_regions + 1,)
+        Piece boundaries, including both interval ends.
+    slopes, intercepts : ndarray, shape (n_regions, d_out)
+        :math:`f(x) = \\text{intercept} + \\text{slope}\\, x` on each piece.
+    """
+
+    n_regions: int
+    n_affine_pieces: int
+    breakpoints: np.ndarray = field(repr=False)
+    slopes: np.ndarray = field(repr=False)
+    intercepts: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"LinearRegions1D(n_regions={self.n_regions}, n_affine_pieces={self.n_affine_pieces})"
+
+
+@dataclass(frozen=True, eq=False)
+class LinearRegions2D:
+    """Activation regions of a ReLU network on a rectangle.
+
+    Attributes
+    ----------
+    n_regions : int
+        Number of activation regions (convex polygons with one ReLU pattern).
+    polygons : tuple of ndarray
+        Vertices (m, 2) of each region, counter-clockwise.
+    areas : ndarray, shape (n_regions,)
+        Area of each region (they sum to the rectangle's area).
+    """
+
+    n_regions: int
+    polygons: tuple = field(repr=False)
+    areas: np.ndarray = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"LinearRegions2D(n_regions={self.n_regions})"
+
+
+def _relu_layers(weights, biases, d_in: int):
+    if not hasattr(weights, "__len__") or not hasattr(biases, "__len__"):
+        raise TypeError("weights and biases must be sequences of arrays")
+    if len(weights) < 1 or len(weights) != len(biases):
+        raise ValueError(f"weights and biases must be non-empty sequences of equal length, got "
+                         f"{len(weights)} and {len(biases)}")
+    ws, bs = [], []
+    fan_in = d_in
+    for layer, (w, b) in enumerate(zip(weights, biases)):
+        w = as_finite_array(f"weights[{layer}]", w, ndim=2)
+        b = as_finite_array(f"biases[{layer}]", b, ndim=1)
+        if w.shape[0] != fan_in:
+            raise ValueError(f"weights[{layer}] must have shape ({fan_in}, fan_out) (x @ W convention), got {w.shape}")
+        if b.shape != (w.shape[1],):
+            raise ValueError(f"biases[{layer}] must have shape ({w.shape[1]},), got {b.shape}")
+        ws.append(w)
+        bs.append(b)
+        fan_in = w.shape[1]
+    return ws, bs
+
+
+def _interval(name, value):
+    try:
+        lo, hi = value
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a pair (lo, hi), got {value!r}") from exc
+    lo = check_finite_scalar(f"{name}[0]", lo)
+    hi = check_finite_scalar(f"{name}[1]", hi)
+    if not hi > lo:
+        raise ValueError(f"{name} must satisfy lo < hi, got ({lo}, {hi})")
+    return lo, hi
+
+
+def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRegions1D:
+    r"""Exact activation regions of a ReLU network :math:`\mathbb R \to \mathbb R^{d}` on an interval.
+
+    Every layer but the last is followed by ReLU; the last is affine (logits).
+    On a piece where :math:`h(x) = p + q x`, neuron :math:`k` of the next layer
+    switches at :math:`x^* = -(pW + b)_k / (qW)_k` [ours].
+
+    Parameters
+    ----------
+    weights : sequence of array_like, shapes (d_{l-1}, d_l), ``d_0 = 1``
+        ``h @ W`` convention.
+    biases : sequence of array_like, shapes (d_l,)
+    interval : (float, float)
+        Domain :math:`[lo, hi]`.
+
+    Returns
+    -------
+    LinearRegions1D
+    """
+    lo, hi = _interval("interval", interval)
+    ws, bs = _relu_layers(weights, biases, 1)
+    scale = max(abs(lo), abs(hi))
+    # pieces: list of (x0, x1, p (d,), q (d,))
+    pieces = [(lo, hi, np.zeros(1), np.ones(1))]
+    for w, b in zip(ws[:-1], bs[:-1]):
+        new = []
+        for x0, x1, p, q in pieces:
+            zp = p @ w + b
+            zq = q @ w
+            cuts = []
+            nz = zq != 0.0
+            roots = -zp[nz] / zq[nz]
+            eps = CUT_RTOL * max(scale, 1.0)
+            inside = roots[(roots > x0 + eps) & (roots < x1 - eps)]
+            cuts = np.unique(inside)
+            edges = np.concatenate([[x0], cuts, [x1]])
+            for a0, a1 in zip(edges[:-1], edges[1:]):
+                mid = 0.5 * (a0 + a1)
+                mask = (zp + zq * mid) > 0.0
+                new.append((a0, a1, np.where(mask, zp, 0.0), np.where(mask, zq, 0.0)))
+        pieces = new
+    w, b = ws[-1], bs[-1]
+    intercepts = np.array([p @ w + b for _, _, p, _ in pieces])
+    slopes = np.array([q @ w for _, _, _, q in pieces])
+    breakpoints = np.array([pieces[0][0]] + [piece[1] for piece in pieces])
+    merged = 1
+    for k in range(1, len(pieces)):
+        ref = 1.0 + np.abs(slopes[k]).max() + np.abs(intercepts[k]).max()
+        same = (np.abs(slopes[k] - slopes[k - 1]).max() <= 1e-9 * ref
+                and np.abs(intercepts[k] - intercepts[k - 1]).max() <= 1e-9 * ref)
+        merged += 0 if same else 1
+    return LinearRegions1D(len(pieces), merged, breakpoints, slopes, intercepts)
+
+
+def _clip(poly: np.ndarray, a: float, g: np.ndarray, sign: float, eps: float):
+    """Part of the convex polygon ``poly`` where ``sign * (a + x @ g) >= 0``."""
+    values = sign * (a + poly @ g)
+    out = []
+    m = poly.shape[0]
+    for k in range(m):
+        cur, nxt = poly[k], poly[(k + 1) % m]
+        vc, vn = values[k], values[(k + 1) % m]
+        if vc >= -eps:
+            out.append(cur)
+        if (vc > eps and vn < -eps) or (vc < -eps and vn > eps):
+            t = vc / (vc - vn)
+            out.append(cur + t * (nxt - cur))
+    return np.array(out) if len(out) >= 3 else None
+
+
+def _area(poly: np.ndarray) -> float:
+    x, y = poly[:, 0], poly[:, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+
+def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -> LinearRegions2D:
+    r"""Exact activation regions of a ReLU network :math:`\mathbb R^2 \to \mathbb R^{d}` on a rectangle.
+
+    Each cell is a convex polygon on which the hidden layer is :math:`h(x) = p + x Q`;
+    the zero line of :math:`z_k = (pW + b)_k + x (QW)_{:,k}` cuts it in two when the
+    line crosses its interior (vertex values of both signs beyond a relative
+    tolerance of 1e-12) [ours].
+
+    Parameters
+    ----------
+    weights : sequence of array_like, shapes (d_{l-1}, d_l), ``d_0 = 2``
+    biases : sequence of array_like, shapes (d_l,)
+    box : ((float, float), (float, float))
+        :math:`[x_{lo}, x_{hi}] \times [y_{lo}, y_{hi}]`.
+
+    Returns
+    -------
+    LinearRegions2D
+    """
+    try:
+        bx, by = box
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"box must be ((xlo, xhi), (ylo, yhi)), got {box!r}") from exc
+    x0, x1 = _interval("box[0]", bx)
+    y0, y1 = _interval("box[1]", by)
+    ws, bs = _relu_layers(weights, biases, 2)
+    square = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
+    cells = [(square, np.zeros(2), np.eye(2))]  # (polygon, p (d,), Q (2, d))
+    for w, b in zip(ws[:-1], bs[:-1]):
+        new = []
+        for poly, p, Q in cells:
+            zp = p @ w + b
+            zq = Q @ w
+            parts = [poly]
+            for k in range(w.shape[1]):
+                split = []
+                for part in parts:
+                    values = zp[k] + part @ zq[:, k]
+                    eps = CUT_RTOL * (1.0 + np.abs(values).max())
+                    if values.max() > eps and values.min() < -eps:
+                        for sign in (1.0, -1.0):
+                            piece = _clip(part, zp[k], zq[:, k], sign, eps)
+                            if piece is not None and abs(_area(piece)) > 0.0:
+                                split.append(piece)
+                    else:
+                        split.append(part)
+                parts = split
+            for part in parts:
+                centre = part.mean(axis=0)
+                mask = (zp + centre @ zq) > 0.0
+                new.append((part, np.where(mask, zp, 0.0), np.where(mask[None, :], zq, 0.0)))
+        cells = new
+    polygons = tuple(c[0] for c in cells)
+    areas = np.array([_area(poly) for poly in polygons])
+    return LinearRegions2D(len(polygons), polygons, areas)

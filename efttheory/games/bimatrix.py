@@ -1,0 +1,381 @@
+r"""All Nash equilibria of two-player (bimatrix) games.
+
+The row player picks :math:`x \in \Delta_m` and receives :math:`x^\top A y`; the
+column player picks :math:`y \in \Delta_n` and receives :math:`x^\top B y`
+(nashpy/Gambit convention). :math:`(x, y)` is a Nash equilibrium when
+
+.. math::
+
+    (A y)_i \le x^\top A y \quad \forall i, \qquad (B^\top x)_j \le x^\top B y \quad \forall j.
+
+Three methods [third party: von Stengel, *Computing equilibria for two-person
+games*, Handbook of Game Theory vol. 3 (2002), sections 3-4]:
+
+* :func:`support_enumeration` -- equal-size support pairs; complete for
+  nondegenerate games. Off-support probabilities are structural zeros (only
+  the :math:`k + 1` support unknowns are solved), so round-off cannot reject a
+  true equilibrium [ours, games-conflict spec section 2.10].
+* :func:`vertex_enumeration` -- completely labelled vertex pairs of the best
+  response polytopes :math:`P = \{x \ge 0 : B^\top x \le 1\}` and
+  :math:`Q = \{y \ge 0 : A y \le 1\}` (payoffs shifted positive); vertices from
+  Qhull on the polar, label matching with 64-bit masks in Numba.
+* :func:`lemke_howson` -- one equilibrium by complementary pivoting with a
+  lexicographic ratio test.
+
+Every returned profile passes a best-response check: regret
+:math:`\le 10^{-9}\max(1, \max|A|, \max|B|)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from efttheory._arguments import as_finite_array, check_choice, check_integer, check_positive
+from efttheory.errors import ConvergenceError
+from efttheory.games import _kernels
+
+__all__ = [
+    "Equilibrium",
+    "EquilibriumSet",
+    "is_degenerate",
+    "lemke_howson",
+    "nash_equilibria",
+    "support_enumeration",
+    "vertex_enumeration",
+]
+
+REGRET_RTOL = 1e-9
+#: Up to this many actions (smaller side) support enumeration is the faster complete method.
+SMALL = 6
+
+
+@dataclass(frozen=True, repr=False)
+class Equilibrium:
+    """One Nash equilibrium of a bimatrix game.
+
+    Attributes
+    ----------
+    strategies : tuple of numpy.ndarray
+        ``(x, y)``: the row and column player's mixed strategies.
+    payoffs : numpy.ndarray, shape (2,)
+        Expected payoffs ``(x^T A y, x^T B y)``.
+    regret : float
+        Largest gain of a unilateral pure deviation (0 up to round-off).
+    supports : tuple of numpy.ndarray
+        Indices of the actions played with positive probability.
+    """
+
+    strategies: tuple
+    payoffs: np.ndarray
+    regret: float
+    supports: tuple
+
+    def __repr__(self) -> str:
+        x, y = (np.array2string(s, precision=4, suppress_small=True) for s in self.strategies)
+        return f"Equilibrium(x={x}, y={y}, payoffs={np.round(self.payoffs, 6).tolist()}, regret={self.regret:.1e})"
+
+
+@dataclass(frozen=True, repr=False)
+class EquilibriumSet:
+    """The equilibria a method found.
+
+    Attributes
+    ----------
+    equilibria : tuple of Equilibrium
+        Sorted lexicographically by ``(x, y)``.
+    method : str
+        ``"support_enumeration"``, ``"vertex_enumeration"`` or ``"lemke_howson"``.
+    degenerate : bool
+        Whether :func:`is_degenerate` flagged the game.
+    complete : bool
+        True when the method is guaranteed to have found every equilibrium
+        (nondegenerate game and an enumeration method). Degenerate games may
+        have continua; vertex enumeration then reports extreme points only.
+    """
+
+    equilibria: tuple
+    method: str
+    degenerate: bool
+    complete: bool
+
+    def __len__(self) -> int:
+        return len(self.equilibria)
+
+    def __iter__(self):
+        return iter(self.equilibria)
+
+    def __getitem__(self, i):
+        return self.equilibria[i]
+
+    def __repr__(self) -> str:
+        return (
+            f"EquilibriumSet({len(self)} equilibria, method={self.method!r}, "
+            f"degenerate={self.degenerate}, complete={self.complete})"
+        )
+
+
+def _check_bimatrix(A, B):
+    if (type(A) is np.ndarray and type(B) is np.ndarray and A.dtype == np.float64 and B.dtype == np.float64
+            and A.ndim == 2 and A.shape == B.shape and A.size > 0 and A.flags.c_contiguous
+            and B.flags.c_contiguous):
+        if _kernels.payoff_scale(A, B) > 0:  # fast path: already clean float64 matrices
+            return A, B
+    A = as_finite_array("A", A, ndim=2, min_size=1)
+    B = as_finite_array("B", B, ndim=2, min_size=1)
+    if A.shape != B.shape:
+        raise ValueError(f"A and B must have the same shape (m, n), got {A.shape} and {B.shape}")
+    return A, B
+
+
+def _scale(A, B) -> float:
+    return float(_kernels.payoff_scale(A, B))
+
+
+def _wrap(A, B, X, Y, pay, regret, method, degenerate, dedupe_atol=1e-10, scale=None) -> EquilibriumSet:
+    """Equilibria from kernel output: drop regret failures, deduplicate, sort by (x, y) descending."""
+    scale = _scale(A, B) if scale is None else scale
+    good = regret <= REGRET_RTOL * scale
+    if not good.all():
+        X, Y, pay, regret = X[good], Y[good], pay[good], regret[good]
+    kept = range(X.shape[0])
+    if X.shape[0] > 1:
+        keys = np.hstack([X, Y])
+        kept = []
+        for k in np.lexsort(-keys.T[::-1]):
+            if degenerate and any(np.max(np.abs(keys[k] - keys[j])) <= dedupe_atol for j in kept):
+                continue
+            kept.append(k)
+    out = tuple(
+        Equilibrium((X[k], Y[k]), pay[k], float(regret[k]), (np.flatnonzero(X[k]), np.flatnonzero(Y[k])))
+        for k in kept
+    )
+    return EquilibriumSet(out, method, degenerate, not degenerate)
+
+
+def is_degenerate(A, B, tol: float = 1e-12) -> bool:
+    r"""Whether some mixed strategy with support size :math:`k` has more than :math:`k` pure best responses.
+
+    Small games (``min(m, n) <= 6``) are scanned during support enumeration:
+    every mix solving an indifference system on :math:`k` rows and :math:`k`
+    columns is tested for extra tied best responses. Larger games use the
+    characterisation of von Stengel (2002, section 3): the game is
+    nondegenerate iff no vertex of :math:`P` has more than :math:`m` labels and
+    no vertex of :math:`Q` more than :math:`n`.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (m, n)
+    tol : float, > 0
+        Relative tolerance of payoff ties (times ``max(1, max|payoff|)``).
+    """
+    A, B = _check_bimatrix(A, B)
+    tol = check_positive("tol", tol)
+    if min(A.shape) <= SMALL or min(A.shape) < 2:
+        return _support_enumeration_arrays(A, B, 1e-12, 1e-10 * _scale(A, B), tol * _scale(A, B))[4]
+    return _polytopes(A, B, 1e-10)[4]
+
+
+def _polytopes(A, B, tol):
+    """Vertices and common-numbered labels of P and Q, and the degeneracy flag."""
+    m, n = A.shape
+    shift = 1.0 - min(A.min(), B.min())
+    map_p = np.arange(m + n, dtype=np.int64)  # x_i = 0 -> i; column j binding -> m + j
+    map_q = np.concatenate([np.arange(m, m + n), np.arange(m)]).astype(np.int64)  # y_j = 0 -> m + j; row i -> i
+    xs_v, lab_p, most_p = _polytope_vertices(B + shift, map_p, tol)
+    ys_v, lab_q, most_q = _polytope_vertices((A + shift).T, map_q, tol)
+    return xs_v, lab_p, ys_v, lab_q, bool(most_p > m or most_q > n)
+
+
+def support_enumeration(A, B, *, tol_prob: float = 1e-12, tol_br: float = 1e-10) -> EquilibriumSet:
+    r"""All equilibria with equal-size supports (every equilibrium of a nondegenerate game).
+
+    For supports :math:`I, J` of size :math:`k` solve
+
+    .. math::
+
+        \sum_{j \in J} A_{ij} y_j = v \;(i \in I),\quad \sum_{j\in J} y_j = 1, \qquad
+        \sum_{i \in I} B_{ij} x_i = u \;(j \in J),\quad \sum_{i\in I} x_i = 1,
+
+    accept support probabilities :math:`> -\mathrm{tol\_prob}` (clipped and
+    renormalised) and off-support payoffs :math:`\le v + \mathrm{tol\_br}\max(1, \max|A|, \max|B|)`.
+    The same scan flags degenerate games (see :func:`is_degenerate`). There are
+    :math:`\sum_k \binom{m}{k}\binom{n}{k}` support pairs, about :math:`4^n` for square games.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (m, n)
+        Row and column player's payoffs.
+    tol_prob : float, >= 0
+        Negative slack allowed on support probabilities.
+    tol_br : float, >= 0
+        Relative slack of the off-support best-response test.
+
+    Returns
+    -------
+    EquilibriumSet
+        ``complete`` is False for degenerate games.
+    """
+    A, B = _check_bimatrix(A, B)
+    tol_prob = check_positive("tol_prob", tol_prob, strict=False)
+    tol_br = check_positive("tol_br", tol_br, strict=False)
+    return _support_enumeration(A, B, tol_prob, tol_br)
+
+
+def _support_enumeration(A, B, tol_prob=1e-12, tol_br=1e-10):
+    scale = _scale(A, B)
+    X, Y, pay, regret, degenerate = _support_enumeration_arrays(A, B, tol_prob, tol_br * scale, 1e-12 * scale)
+    return _wrap(A, B, X, Y, pay, regret, "support_enumeration", degenerate, scale=scale)
+
+
+def _support_enumeration_arrays(A, B, tol_prob, tol_br, tol_deg):
+    m, n = A.shape
+    cap = 16
+    flags = np.zeros(1, dtype=np.int64)
+    while True:
+        out = np.empty((cap, m + n + 3))
+        count = _kernels.support_enumeration_kernel(A, B, tol_prob, tol_br, tol_deg, out, flags)
+        if count <= cap:
+            out = out[:count]
+            return out[:, :m], out[:, m:m + n], out[:, m + n:m + n + 2], out[:, m + n + 2], bool(flags[0])
+        cap = int(count)
+
+
+def _polytope_vertices(M, label_map, tol):
+    """Vertices of {z >= 0 : M^T z <= 1} (M > 0, shape (k, l)) with label bitmasks.
+
+    Local labels: i (< k) when z_i = 0, k + j when (M^T z)_j = 1; bit ``label_map[local]``.
+    """
+    from scipy.spatial import ConvexHull
+
+    k = M.shape[0]
+    # interior point c = eps * 1 with M^T c < 1; constraints in z - c scaled to "<= 1"
+    eps = 0.5 / max(M.sum(axis=0).max(), 1e-300)
+    c = np.full(k, eps)
+    normals = np.empty((k + M.shape[1], k))
+    normals[:k] = -np.eye(k) / eps
+    normals[k:] = (M / (1.0 - M.T @ c)).T
+    eq = ConvexHull(normals).equations
+    z = np.empty((eq.shape[0], k))
+    labels = np.empty(eq.shape[0], dtype=np.uint64)
+    most = _kernels.polytope_labels(eq, normals, c, label_map, tol, z, labels)
+    return z, labels, most
+
+
+def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
+    r"""All extreme equilibria by vertex enumeration of the best-response polytopes.
+
+    Payoffs are shifted positive; the vertices of
+    :math:`P = \{x \ge 0: B^\top x \le 1\}` and :math:`Q = \{y \ge 0: A y \le 1\}`
+    are the facets of the convex hulls of their polars (Qhull). A pair
+    :math:`(x, y) \ne (0, 0)` whose label sets cover all :math:`m + n` labels
+    is an equilibrium after normalisation. Needs :math:`m, n \ge 2` and
+    :math:`m + n \le 64`; smaller games are delegated to support enumeration.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (m, n)
+    tol : float, > 0
+        Zero threshold on vertex coordinates.
+
+    Returns
+    -------
+    EquilibriumSet
+        ``complete`` is False for degenerate games (continua are reported by
+        extreme points only).
+    """
+    A, B = _check_bimatrix(A, B)
+    tol = check_positive("tol", tol)
+    m, n = A.shape
+    if m + n > 64:
+        raise ValueError(f"vertex_enumeration needs m + n <= 64 (label bitmasks), got {m} + {n}")
+    if min(m, n) < 2:
+        out = support_enumeration(A, B)
+        return EquilibriumSet(out.equilibria, "support_enumeration", out.degenerate, out.complete)
+    xs_v, lab_p, ys_v, lab_q, degenerate = _polytopes(A, B, tol)
+    full = np.uint64((1 << (m + n)) - 1) if m + n < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    cap = 16
+    while True:
+        pairs = np.empty((cap, 2), dtype=np.int64)
+        count = _kernels.match_labels(lab_p, lab_q, full, pairs)
+        if count <= cap:
+            break
+        cap = int(count)
+    X = np.empty((count, m))
+    Y = np.empty((count, n))
+    pay = np.empty((count, 2))
+    regret = np.empty(count)
+    k = _kernels.finalize_vertex_pairs(A, B, xs_v, ys_v, pairs, count, tol, X, Y, pay, regret)
+    return _wrap(A, B, X[:k], Y[:k], pay[:k], regret[:k], "vertex_enumeration", degenerate)
+
+
+def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equilibrium:
+    r"""One Nash equilibrium by the Lemke--Howson algorithm.
+
+    Starting from the artificial equilibrium :math:`(0, 0)` of the positive-shifted
+    polytopes, label ``init_label`` is dropped and complementary pivots follow
+    the path of almost completely labelled vertex pairs to an equilibrium
+    [third party: Lemke & Howson, J. SIAM 12 (1964) 413]. The lexicographic
+    ratio test makes degenerate pivots safe.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (m, n)
+    init_label : int in [0, m + n - 1]
+        Dropped label: ``i < m`` is row ``i``, ``m + j`` is column ``j``.
+    max_iter : int, >= 1
+        Pivot budget; exceeding it raises :class:`~efttheory.errors.ConvergenceError`.
+
+    Returns
+    -------
+    Equilibrium
+    """
+    A, B = _check_bimatrix(A, B)
+    m, n = A.shape
+    init_label = check_integer("init_label", init_label, minimum=0, maximum=m + n - 1)
+    max_iter = check_integer("max_iter", max_iter, minimum=1)
+    x = np.empty(m)
+    y = np.empty(n)
+    it = _kernels.lemke_howson_kernel(A, B, init_label, max_iter, x, y)
+    if it < 0:
+        raise ConvergenceError(
+            f"Lemke-Howson from label {init_label} did not reach an equilibrium in {max_iter} pivots",
+            last_iterate=(x.copy(), y.copy()), iterations=max_iter,
+        )
+    pay = np.empty((1, 2))
+    regret = _kernels._finalize_pair(A, B, x, y, pay, 0)
+    if regret > REGRET_RTOL and regret > REGRET_RTOL * _scale(A, B):  # scale >= 1
+        raise ConvergenceError(
+            f"Lemke-Howson ended at a profile with regret {regret:.3e} > {REGRET_RTOL:g} x scale",
+            last_iterate=(x, y), iterations=it,
+        )
+    return Equilibrium((x, y), pay[0], float(regret), (np.flatnonzero(x), np.flatnonzero(y)))
+
+
+def nash_equilibria(A, B, method: str = "auto") -> EquilibriumSet:
+    """All Nash equilibria of a bimatrix game.
+
+    Parameters
+    ----------
+    A, B : array_like, shape (m, n)
+    method : {"auto", "support_enumeration", "vertex_enumeration"}
+        ``"auto"`` takes support enumeration while ``min(m, n) <= 6`` and vertex
+        enumeration beyond (faster there, measured in ``benchmarks/equilibria.py``);
+        degenerate games always go to vertex enumeration.
+
+    Returns
+    -------
+    EquilibriumSet
+    """
+    check_choice("method", method, ("auto", "support_enumeration", "vertex_enumeration"))
+    A, B = _check_bimatrix(A, B)
+    if method == "support_enumeration":
+        return support_enumeration(A, B)
+    if method == "vertex_enumeration":
+        return vertex_enumeration(A, B)
+    if min(A.shape) <= SMALL:
+        out = _support_enumeration(A, B)
+        if not out.degenerate or min(A.shape) < 2:
+            return out
+    return vertex_enumeration(A, B)

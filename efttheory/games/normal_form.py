@@ -1,0 +1,261 @@
+r"""Normal-form games with any number of players: pure equilibria, regret, symmetric mixing.
+
+A game of :math:`N` players with :math:`n_i` actions each is one payoff array
+:math:`U` of shape :math:`(n_1, \dots, n_N, N)`: ``U[a_1, ..., a_N, i]`` is player
+:math:`i`'s payoff at the pure profile :math:`a`. A mixed profile
+:math:`\sigma = (\sigma_1, \dots, \sigma_N)` is a list of probability vectors.
+The *regret* of a profile [third party: standard game theory]
+
+.. math::
+
+    \mathrm{regret}(\sigma) = \max_i \Big[\max_{a_i'} u_i(a_i', \sigma_{-i}) - u_i(\sigma)\Big]
+
+is zero exactly at a Nash equilibrium; every equilibrium efttheory returns is
+checked to have regret :math:`\le 10^{-9}\max(1, \max|U|)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from efttheory._arguments import as_finite_array, check_finite_scalar, check_positive
+from efttheory.games import _kernels
+
+__all__ = [
+    "NormalFormGame",
+    "best_response_gaps",
+    "expected_payoffs",
+    "is_nash",
+    "nash_regret",
+    "pure_nash_equilibria",
+    "symmetric_mixed_equilibria",
+]
+
+
+@dataclass(frozen=True, repr=False)
+class NormalFormGame:
+    """A finite game in normal form.
+
+    Parameters
+    ----------
+    payoffs : array_like, shape (n_1, ..., n_N, N)
+        ``payoffs[a_1, ..., a_N, i]`` is player ``i``'s payoff; finite reals.
+
+    Attributes
+    ----------
+    n_players : int
+    n_actions : tuple of int
+    """
+
+    payoffs: np.ndarray
+
+    def __post_init__(self):
+        arr = as_finite_array("payoffs", self.payoffs)
+        if arr.ndim < 2 or arr.shape[-1] != arr.ndim - 1:
+            raise ValueError(
+                "payoffs must have shape (n_1, ..., n_N, N) with N = ndim - 1 players, "
+                f"got shape {arr.shape}"
+            )
+        if any(k < 1 for k in arr.shape[:-1]):
+            raise ValueError(f"payoffs: every player needs at least one action, got shape {arr.shape}")
+        arr.setflags(write=False)
+        object.__setattr__(self, "payoffs", arr)
+
+    @classmethod
+    def from_bimatrix(cls, A, B) -> "NormalFormGame":
+        """Two-player game from the row player's ``A`` and the column player's ``B`` (both (m, n))."""
+        A = as_finite_array("A", A, ndim=2, min_size=1)
+        B = as_finite_array("B", B, ndim=2, min_size=1)
+        if A.shape != B.shape:
+            raise ValueError(f"A and B must have the same shape, got {A.shape} and {B.shape}")
+        return cls(np.stack([A, B], axis=-1))
+
+    @property
+    def n_players(self) -> int:
+        return self.payoffs.ndim - 1
+
+    @property
+    def n_actions(self) -> tuple:
+        return tuple(self.payoffs.shape[:-1])
+
+    @property
+    def scale(self) -> float:
+        """``max(1, max|payoff|)``: the scale of absolute tolerances."""
+        return max(1.0, float(np.max(np.abs(self.payoffs))))
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(k) for k in self.n_actions)
+        return f"NormalFormGame({self.n_players} players, actions {shape})"
+
+
+def _as_game(game) -> NormalFormGame:
+    if isinstance(game, NormalFormGame):
+        return game
+    raise TypeError(f"game must be a NormalFormGame, got {type(game).__name__}")
+
+
+def as_profile(game: NormalFormGame, profile, name: str = "profile") -> list:
+    """Mixed profile (list of probability vectors) from a mixed or pure profile.
+
+    A pure profile is a sequence of ints (one action per player).
+    """
+    n = game.n_actions
+    if len(profile) != game.n_players:
+        raise ValueError(f"{name} must hold one entry per player ({game.n_players}), got {len(profile)}")
+    out = []
+    for i, (entry, k) in enumerate(zip(profile, n)):
+        if np.ndim(entry) == 0:
+            a = int(entry)
+            if not 0 <= a < k:
+                raise ValueError(f"{name}[{i}] must be an action in [0, {k - 1}], got {a}")
+            vec = np.zeros(k)
+            vec[a] = 1.0
+        else:
+            vec = as_finite_array(f"{name}[{i}]", entry, shape=(k,))
+            if np.any(vec < -1e-12) or abs(vec.sum() - 1.0) > 1e-9:
+                raise ValueError(
+                    f"{name}[{i}] must be a probability vector (entries >= 0 summing to 1), got {vec}"
+                )
+        out.append(vec)
+    return out
+
+
+def expected_payoffs(game: NormalFormGame, profile) -> list:
+    r"""Payoff of each pure action against the others' mixtures.
+
+    Returns a list whose entry ``i`` is the vector :math:`u_i(a_i, \sigma_{-i})`
+    over player ``i``'s actions (shape ``(n_i,)``).
+    """
+    game = _as_game(game)
+    sigma = as_profile(game, profile)
+    return _action_values(game.payoffs, sigma)
+
+
+def _action_values(U, sigma) -> list:
+    N = U.ndim - 1
+    out = []
+    for i in range(N):
+        T = U[..., i]
+        # contract every axis except i, from the last to the first
+        for j in range(N - 1, -1, -1):
+            if j == i:
+                continue
+            T = np.tensordot(T, sigma[j], axes=([j], [0]))
+            # axis j removed; axes after it shift left, which is fine going backwards
+        out.append(np.asarray(T, dtype=float).reshape(-1))
+    return out
+
+
+def best_response_gaps(game: NormalFormGame, profile) -> np.ndarray:
+    r"""Per-player gain of the best pure deviation, :math:`\max_{a_i'} u_i(a_i', \sigma_{-i}) - u_i(\sigma)`.
+
+    Returns an array of shape (N,), entries >= 0 up to round-off.
+    """
+    game = _as_game(game)
+    sigma = as_profile(game, profile)
+    values = _action_values(game.payoffs, sigma)
+    return np.array([v.max() - v @ s for v, s in zip(values, sigma)])
+
+
+def nash_regret(game: NormalFormGame, profile) -> float:
+    """Largest gain any player has from a unilateral pure deviation (0 at a Nash equilibrium)."""
+    return float(max(0.0, best_response_gaps(game, profile).max()))
+
+
+def is_nash(game: NormalFormGame, profile, tol: float = 1e-9) -> bool:
+    """True when the regret of ``profile`` is at most ``tol * max(1, max|payoff|)``."""
+    tol = check_positive("tol", tol, strict=False)
+    return nash_regret(game, profile) <= tol * _as_game(game).scale
+
+
+def pure_nash_equilibria(game: NormalFormGame, tol: float = 1e-12) -> np.ndarray:
+    r"""All pure Nash equilibria of an n-player game.
+
+    A pure profile :math:`a` is an equilibrium when
+    :math:`U_i(a_i', a_{-i}) \le U_i(a) + \mathrm{tol}` for every player and
+    action. The mixed-radix loop costs :math:`O(\prod_i n_i \sum_i n_i)`.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    tol : float, >= 0
+        Absolute slack of the deviation test (same units as payoffs).
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (n_equilibria, N)
+        One row per equilibrium, in C order of the profiles.
+    """
+    game = _as_game(game)
+    tol = check_positive("tol", tol, strict=False)
+    shape = np.array(game.n_actions, dtype=np.int64)
+    flat = np.ascontiguousarray(game.payoffs.reshape(-1, game.n_players))
+    flags = np.zeros(flat.shape[0], dtype=np.int8)
+    _kernels.pure_nash_flags(flat, shape, tol, flags)
+    idx = np.flatnonzero(flags)
+    return np.array(np.unravel_index(idx, game.n_actions), dtype=np.int64).T.reshape(-1, game.n_players)
+
+
+def _bernstein_gain(increments, cost, sigma):
+    """Gain of supporting over staying out when the others support with prob sigma."""
+    from scipy.stats import binom
+
+    M = increments.shape[0]
+    weights = binom.pmf(np.arange(M), M - 1, sigma)
+    return float(weights @ increments - cost)
+
+
+def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
+    r"""Symmetric mixed equilibria of a binary participation game of identical players.
+
+    Each of :math:`M` players supports (pays ``cost``) or not; with :math:`m`
+    supporters a supporter's marginal benefit is :math:`\Delta_m`. Supporting
+    with probability :math:`\sigma` is a symmetric equilibrium when a player is
+    indifferent [ours, games-conflict spec section 2.7]:
+
+    .. math::
+
+        \sum_{m=0}^{M-1} \binom{M-1}{m} \sigma^m (1-\sigma)^{M-1-m}\,\Delta_{m+1} = c,
+
+    a polynomial of degree :math:`M - 1` in Bernstein form. Roots come from the
+    companion matrix of its power-basis form, are kept in
+    :math:`[-10^{-12}, 1 + 10^{-12}]`, clipped, polished by safeguarded
+    bisection to :math:`10^{-14}` and must have regret :math:`\le 10^{-9}`.
+
+    Parameters
+    ----------
+    increments : array_like, shape (M,)
+        :math:`\Delta_1, \dots, \Delta_M` (payoff units).
+    cost : float
+        :math:`c`, the cost of supporting (payoff units).
+
+    Returns
+    -------
+    numpy.ndarray, shape (n_roots,)
+        Sorted support probabilities in [0, 1]. Empty when the gain is constant
+        (no isolated root).
+    """
+    inc = as_finite_array("increments", increments, ndim=1, min_size=1)
+    c = check_finite_scalar("cost", cost)
+    coeffs = np.ascontiguousarray(inc - c)
+    if np.all(coeffs == coeffs[0]):
+        return np.empty(0)
+    power = _kernels.bernstein_to_power(coeffs)
+    nz = np.flatnonzero(np.abs(power) > 1e-14 * np.max(np.abs(power)))
+    power = power[nz[0]:]
+    if power.size <= 1:
+        return np.empty(0)
+    roots = np.roots(power)
+    real = roots[np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))].real
+    real = real[(real >= -1e-12) & (real <= 1 + 1e-12)]
+    out = []
+    scale = max(1.0, float(np.max(np.abs(inc))), abs(c))
+    for t in np.clip(real, 0.0, 1.0):
+        t = float(_kernels.polish_root(coeffs, float(t), 1e-14))
+        gain = _bernstein_gain(inc, c, t)
+        regret = max(gain, 0.0) - t * gain
+        if regret <= 1e-9 * scale and not any(abs(t - u) <= 1e-10 for u in out):
+            out.append(t)
+    return np.array(sorted(out))

@@ -1,0 +1,144 @@
+r"""Integer linear regression on lattice coordinates (the MIPS "LR" branch).
+
+On the rounded lattice coordinates :math:`z_t` a linear recurrence with integer
+coefficients is fitted by least squares and rounded [authors' code,
+``regression/linear_regression.ipynb``]:
+
+.. math::
+
+    z_t = M z_{t-1} + K x_t + c,\qquad y_t = R z_t + d .
+
+The authors handled one input column; we take any number :math:`D` (one column of
+:math:`K` per input) and accept the rounded fit only if it reproduces *every* training row
+exactly [ours]. The initial state :math:`z_0` is the lattice coordinate of :math:`h_0 = 0`
+up to rounding; the candidates come from
+:func:`efttheory.synthesis.lattice.initial_state_candidates` and the caller picks the one
+that reproduces whole sequences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from efttheory._arguments import as_finite_array
+
+__all__ = ["LinearProgram", "integer_linear_regression"]
+
+
+@dataclass(frozen=True)
+class LinearProgram:
+    r"""An integer linear recurrence :math:`z_t = M z_{t-1} + K x_t + c`, :math:`y_t = R z_t + d`.
+
+    Attributes
+    ----------
+    M : ndarray of int64, shape (H, H)
+    K : ndarray of int64, shape (H, D)
+    c : ndarray of int64, shape (H,)
+    R : ndarray of int64, shape (O, H)
+    d : ndarray of int64, shape (O,)
+    z0 : ndarray of int64, shape (H,)
+        Initial state.
+    """
+
+    M: np.ndarray
+    K: np.ndarray
+    c: np.ndarray
+    R: np.ndarray
+    d: np.ndarray
+    z0: np.ndarray
+
+    def __repr__(self) -> str:
+        return (
+            f"LinearProgram(H={self.M.shape[0]}, D={self.K.shape[1]}, O={self.R.shape[0]}, "
+            f"M={self.M.tolist()}, K={self.K.tolist()}, c={self.c.tolist()}, R={self.R.tolist()}, "
+            f"d={self.d.tolist()}, z0={self.z0.tolist()})"
+        )
+
+
+def _int_matrix(name, value, n=None):
+    arr = as_finite_array(name, value, ndim=(1, 2))
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{name} must have {n} rows, got shape {arr.shape}")
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must hold integers, got non-integer values")
+    return arr
+
+
+def _rounded_fit(design, target):
+    # keep a maximal set of independent columns (the constant, the last column, first); the
+    # others get coefficient 0, so a rank-deficient design (a constant or repeated coordinate)
+    # still has an integer solution
+    keep = []
+    n = design.shape[1]
+    for j in [n - 1] + list(range(n - 1)):
+        if np.linalg.matrix_rank(design[:, keep + [j]]) == len(keep) + 1:
+            keep.append(j)
+    coef = np.zeros((design.shape[1], target.shape[1]))
+    sol, *_ = np.linalg.lstsq(design[:, keep], target, rcond=None)
+    coef[keep] = sol
+    coef = np.round(coef)
+    if np.any(design @ coef != target):
+        return None
+    return coef.astype(np.int64)
+
+
+def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgram | None:
+    r"""Fit :math:`z_t = M z_{t-1} + K x_t + c` and :math:`y_t = R z_t + d` with integer coefficients.
+
+    Least squares, then rounding; the fit is accepted only if every row is reproduced
+    exactly [ours; authors' code rounds without this check].
+
+    Parameters
+    ----------
+    Z_prev : array_like of int, shape (N, H)
+        Rounded lattice coordinates at step :math:`T-1`.
+    x : array_like of int, shape (N,) or (N, D)
+        Inputs at step :math:`T`.
+    Z : array_like of int, shape (N, H)
+        Rounded coordinates at step :math:`T`.
+    y : array_like of int, shape (N,) or (N, O)
+        Targets at step :math:`T`.
+    z0_candidates : sequence of array_like of int, each shape (H,)
+        Initial-state candidates; the first becomes ``z0`` (the caller may try the others
+        with :func:`dataclasses.replace`).
+
+    Returns
+    -------
+    LinearProgram or None
+        ``None`` when the rounded coefficients do not reproduce every row.
+    """
+    Z_prev = _int_matrix("Z_prev", Z_prev)
+    N, H = Z_prev.shape
+    x = _int_matrix("x", x, N)
+    Z = _int_matrix("Z", Z, N)
+    y = _int_matrix("y", y, N)
+    if Z.shape[1] != H:
+        raise ValueError(f"Z must have H={H} columns like Z_prev, got shape {Z.shape}")
+    cands = [
+        _int_matrix(f"z0_candidates[{i}]", np.reshape(np.asarray(c), (1, -1)))[0] for i, c in enumerate(z0_candidates)
+    ]
+    if not cands:
+        raise ValueError("z0_candidates must hold at least one candidate, got none")
+    for i, c in enumerate(cands):
+        if c.shape != (H,):
+            raise ValueError(f"z0_candidates[{i}] must have shape ({H},), got {c.shape}")
+    ones = np.ones((N, 1))
+    state = _rounded_fit(np.concatenate([Z_prev, x, ones], axis=1), Z)
+    if state is None:
+        return None
+    out = _rounded_fit(np.concatenate([Z, ones], axis=1), y)
+    if out is None:
+        return None
+    D = x.shape[1]
+    return LinearProgram(
+        M=state[:H].T.copy(),
+        K=state[H : H + D].T.copy(),
+        c=state[H + D].copy(),
+        R=out[:H].T.copy(),
+        d=out[H].copy(),
+        z0=cands[0].astype(np.int64),
+    )

@@ -1,0 +1,744 @@
+r"""Function-preserving normalisers ("hammers") for a GeneralRNN given as plain arrays.
+
+The network is the GeneralRNN of Michaud et al., *Opening the AI black box: program
+synthesis via mechanistic interpretability*, arXiv:2402.05110 (2024) [authors' code]:
+
+.. math::
+
+    h_t = f([h_{t-1};\, x_t]), \qquad h_0 = 0, \qquad y_t = g(h_t),
+
+with :math:`f` and :math:`g` multilayer perceptrons (Linear layers with ReLU between them
+and none after the last). Because :math:`f` and :math:`g` read :math:`h` linearly in their
+first layer and :math:`h_0 = 0` is mapped to itself, every change of hidden coordinates
+:math:`h' = T^{-1} h` is an exact reparametrisation [authors' code]:
+
+.. math::
+
+    W_L \leftarrow T^{-1} W_L, \quad b_L \leftarrow T^{-1} b_L, \quad
+    W_1[:, :H] \leftarrow W_1[:, :H]\, T, \quad V_1 \leftarrow V_1 T,
+
+where :math:`(W_L, b_L)` is the last and :math:`W_1` the first Linear layer of :math:`f`
+and :math:`V_1` the first Linear layer of :math:`g`. The chain of the authors'
+``normalizers/`` package is whiten :math:`\to` real Jordan form :math:`\to` Toeplitz
+:math:`\to` de-bias :math:`\to` quantise [authors' code]; the post-hammer retraining with
+pinned zeros is left to the caller (``models/``).
+
+Provenance: the transformations are the authors' [authors' code]; the default Jordan
+tolerance 0.3 (the script default), the explicit Toeplitz/real-block detection
+tolerance, and the treatment of 2x2 rotation blocks in the Toeplitz step are ours [ours].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from efttheory._arguments import as_finite_array, check_in_interval, check_positive
+from efttheory.errors import ConvergenceError
+
+__all__ = [
+    "NormalizerStep",
+    "NormalizerTrace",
+    "RNNWeights",
+    "debias",
+    "effective_transition",
+    "jordan_normalize",
+    "normalizer_chain",
+    "quantize",
+    "real_jordan_transform",
+    "reparametrize",
+    "rnn_forward",
+    "toeplitz_normalize",
+    "whiten",
+]
+
+STEP_NAMES = ("whiten", "jordan", "toeplitz", "debias", "quantize")
+_BLOW_UP = 1e4
+
+
+def _layers(name: str, value) -> tuple[np.ndarray, ...]:
+    if isinstance(value, np.ndarray) or not isinstance(value, (tuple, list)):
+        raise TypeError(f"{name} must be a tuple of arrays (one per Linear layer), got {type(value).__name__}")
+    if len(value) == 0:
+        raise ValueError(f"{name} must hold at least one layer, got 0")
+    return tuple(as_finite_array(f"{name}[{i}]", v) for i, v in enumerate(value))
+
+
+@dataclass(frozen=True)
+class RNNWeights:
+    r"""Weights of a GeneralRNN as plain float64 arrays (PyTorch ``Linear`` convention).
+
+    Every Linear layer maps ``u`` to ``W @ u + b`` with ``W`` of shape ``(out, in)``.
+    The first layer of the transition MLP :math:`f` reads the concatenation
+    :math:`[h_{t-1}; x_t]` (hidden coordinates first), its last layer returns :math:`h_t`;
+    the readout :math:`g` reads :math:`h_t` and returns :math:`\hat y_t`.
+
+    Attributes
+    ----------
+    hidden_W, hidden_b : tuple of ndarray
+        Layers of :math:`f`: shapes ``(w_1, H + D), (w_2, w_1), ..., (H, w_{k-1})`` and the
+        matching bias vectors.
+    output_W, output_b : tuple of ndarray
+        Layers of :math:`g`: ``(v_1, H), ..., (O, v_{m-1})`` and biases.
+    hidden_dim, input_dim, output_dim : int
+        :math:`H`, :math:`D`, :math:`O`; checked against the layer shapes.
+
+    Raises
+    ------
+    ValueError
+        If layer shapes are inconsistent or a weight is NaN or infinite.
+    """
+
+    hidden_W: tuple
+    hidden_b: tuple
+    output_W: tuple
+    output_b: tuple
+    hidden_dim: int
+    input_dim: int
+    output_dim: int
+
+    def __post_init__(self):
+        for name in ("hidden_W", "hidden_b", "output_W", "output_b"):
+            object.__setattr__(self, name, _layers(name, getattr(self, name)))
+        for name in ("hidden_dim", "input_dim", "output_dim"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+                raise TypeError(f"{name} must be an integer, got {value!r}")
+            if value < 1:
+                raise ValueError(f"{name} must be >= 1, got {value}")
+            object.__setattr__(self, name, int(value))
+        H, D, O = self.hidden_dim, self.input_dim, self.output_dim
+        for kind, Ws, bs, n_in, n_out in (
+            ("hidden", self.hidden_W, self.hidden_b, H + D, H),
+            ("output", self.output_W, self.output_b, H, O),
+        ):
+            if len(Ws) != len(bs):
+                raise ValueError(
+                    f"{kind}_W and {kind}_b must have the same number of layers, got {len(Ws)} and {len(bs)}"
+                )
+            width = n_in
+            for i, (W, b) in enumerate(zip(Ws, bs)):
+                if W.ndim != 2 or W.shape[1] != width:
+                    raise ValueError(
+                        f"{kind}_W[{i}] must have shape (out, {width}), got {W.shape} "
+                        f"(hidden_dim={H}, input_dim={D})"
+                    )
+                if b.shape != (W.shape[0],):
+                    raise ValueError(f"{kind}_b[{i}] must have shape ({W.shape[0]},), got {b.shape}")
+                width = W.shape[0]
+            if width != n_out:
+                raise ValueError(f"the last {kind} layer must return {n_out} values, got {width}")
+
+    @property
+    def n_parameters(self) -> int:
+        """Total number of weights and biases."""
+        return int(sum(a.size for a in self.hidden_W + self.hidden_b + self.output_W + self.output_b))
+
+    def __repr__(self) -> str:
+        fw = [self.hidden_W[0].shape[1]] + [W.shape[0] for W in self.hidden_W]
+        gw = [self.output_W[0].shape[1]] + [W.shape[0] for W in self.output_W]
+        return (
+            f"RNNWeights(H={self.hidden_dim}, D={self.input_dim}, O={self.output_dim}, "
+            f"f={'-'.join(map(str, fw))}, g={'-'.join(map(str, gw))})"
+        )
+
+
+@dataclass(frozen=True)
+class NormalizerStep:
+    """One normaliser applied to an RNN.
+
+    Attributes
+    ----------
+    name : str
+        ``"whiten"``, ``"jordan"``, ``"toeplitz"``, ``"debias"`` or ``"quantize"``.
+    weights : RNNWeights
+        Weights after the step (the input weights when the step was skipped).
+    T : ndarray or None
+        The change of basis :math:`h' = T^{-1} h`, shape ``(H, H)``; ``None`` for steps that
+        are not reparametrisations or were skipped.
+    skipped : str or None
+        Why the step was skipped, else ``None``.
+    """
+
+    name: str
+    weights: RNNWeights
+    T: np.ndarray | None
+    skipped: str | None
+
+    def __repr__(self) -> str:
+        state = f"skipped: {self.skipped}" if self.skipped else "applied"
+        return f"NormalizerStep({self.name}, {state})"
+
+
+@dataclass(frozen=True)
+class NormalizerTrace:
+    """Result of :func:`normalizer_chain`.
+
+    Attributes
+    ----------
+    weights : RNNWeights
+        Final weights.
+    steps : tuple of NormalizerStep
+        Every step in order, applied or skipped.
+    zero_mask : RNNWeights
+        Same shapes as ``weights``; 1.0 where a parameter is exactly zero (to be pinned at
+        zero by a post-hammer retraining), else 0.0.
+    """
+
+    weights: RNNWeights
+    steps: tuple
+    zero_mask: RNNWeights
+
+    def __repr__(self) -> str:
+        done = ", ".join(s.name + ("(skipped)" if s.skipped else "") for s in self.steps)
+        return f"NormalizerTrace([{done}], {self.weights!r})"
+
+
+def _check_weights(w) -> RNNWeights:
+    if not isinstance(w, RNNWeights):
+        raise TypeError(f"w must be an RNNWeights, got {type(w).__name__}")
+    return w
+
+
+def _mlp(Ws, bs, u):
+    for i, (W, b) in enumerate(zip(Ws, bs)):
+        u = u @ W.T + b
+        if i < len(Ws) - 1:
+            u = np.maximum(u, 0.0)
+    return u
+
+
+def rnn_forward(w: RNNWeights, x) -> tuple[np.ndarray, np.ndarray]:
+    r"""Run a GeneralRNN on a batch of sequences (evaluation only).
+
+    .. math:: h_t = f([h_{t-1}; x_t]),\ h_0 = 0,\qquad \hat y_t = g(h_t),\ t = 1..L.
+
+    Parameters
+    ----------
+    w : RNNWeights
+        The network.
+    x : array_like, shape (B, L) or (B, L, D)
+        Inputs (integers are fed raw as floats, no one-hot [authors' code]).
+
+    Returns
+    -------
+    y : ndarray, shape (B, L, O)
+        Real-valued outputs :math:`\hat y_1..\hat y_L`.
+    h : ndarray, shape (B, L + 1, H)
+        Hidden states :math:`h_0 = 0, h_1, \dots, h_L`.
+    """
+    w = _check_weights(w)
+    x = as_finite_array("x", x, ndim=(2, 3))
+    if x.ndim == 2:
+        x = x[:, :, None]
+    if x.shape[2] != w.input_dim:
+        raise ValueError(f"x must have {w.input_dim} input column(s) per step, got shape {x.shape}")
+    B, L, _ = x.shape
+    h = np.zeros((B, L + 1, w.hidden_dim))
+    for t in range(L):
+        h[:, t + 1] = _mlp(w.hidden_W, w.hidden_b, np.concatenate([h[:, t], x[:, t]], axis=1))
+    y = _mlp(w.output_W, w.output_b, h[:, 1:].reshape(B * L, -1)).reshape(B, L, w.output_dim)
+    return y, h
+
+
+def reparametrize(w: RNNWeights, T) -> RNNWeights:
+    r"""Exact change of hidden coordinates :math:`h' = T^{-1} h`.
+
+    .. math::
+
+        W_L \leftarrow T^{-1} W_L,\ b_L \leftarrow T^{-1} b_L,\
+        W_1[:, :H] \leftarrow W_1[:, :H] T,\ V_1 \leftarrow V_1 T
+        \qquad\text{[authors' code]}
+
+    Parameters
+    ----------
+    w : RNNWeights
+    T : array_like, shape (H, H)
+        Invertible matrix.
+
+    Returns
+    -------
+    RNNWeights
+        A network with the same outputs on every input.
+    """
+    w = _check_weights(w)
+    H = w.hidden_dim
+    T = as_finite_array("T", T, shape=(H, H))
+    s = np.linalg.svd(T, compute_uv=False)
+    if s[-1] <= 1e-12 * max(s[0], 1e-300):
+        raise ValueError(f"T must be invertible, got singular values {s}")
+    Tinv = np.linalg.inv(T)
+    hW = [W.copy() for W in w.hidden_W]
+    hb = [b.copy() for b in w.hidden_b]
+    oW = [W.copy() for W in w.output_W]
+    hW[-1] = Tinv @ hW[-1]
+    hb[-1] = Tinv @ hb[-1]
+    hW[0][:, :H] = hW[0][:, :H] @ T
+    oW[0] = oW[0] @ T
+    return replace(w, hidden_W=tuple(hW), hidden_b=tuple(hb), output_W=tuple(oW))
+
+
+def effective_transition(w: RNNWeights) -> tuple[np.ndarray, np.ndarray]:
+    r"""Linear part of the transition with the ReLUs ignored [authors' code].
+
+    .. math:: W = (W_L \cdots W_1)[:, :H],\qquad X = (W_L \cdots W_1)[:, H:].
+
+    Returns
+    -------
+    W : ndarray, shape (H, H)
+    X : ndarray, shape (H, D)
+    """
+    w = _check_weights(w)
+    P = w.hidden_W[0]
+    for W in w.hidden_W[1:]:
+        P = W @ P
+    return P[:, : w.hidden_dim].copy(), P[:, w.hidden_dim :].copy()
+
+
+# --------------------------------------------------------------------------------------------
+# real Jordan form
+# --------------------------------------------------------------------------------------------
+
+
+def _null_space(M, dim):
+    """Orthonormal basis (columns) of the ``dim`` smallest right singular directions of M."""
+    _, _, Vh = np.linalg.svd(M)
+    return Vh[M.shape[1] - dim :].conj().T
+
+
+def _numerical_rank(M, tol):
+    if M.size == 0:
+        return 0
+    s = np.linalg.svd(M, compute_uv=False)
+    return int(np.sum(s > tol))
+
+
+def _cluster_eigenvalues(lams, eps):
+    """Single-linkage groups of eigenvalues closer than ``eps``; returns index lists."""
+    n = len(lams)
+    label = list(range(n))
+
+    def root(i):
+        while label[i] != i:
+            i = label[i]
+        return i
+
+    for i in range(n):
+        for j in range(i + 1, n):
+            if abs(lams[i] - lams[j]) < eps:
+                label[root(j)] = root(i)
+    groups = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def _jordan_chains(W, lam, m, scale, eps):
+    """Columns spanning the generalized eigenspace of ``lam`` (multiplicity m) as Jordan chains.
+
+    Returns (columns, block sizes); each chain is ordered eigenvector first.
+    """
+    n = W.shape[0]
+    A = W - lam * np.eye(n)
+    Am = np.linalg.matrix_power(A, m)
+    V = _null_space(Am, m)  # n x m, orthonormal
+    N = V.conj().T @ A @ V  # action of A on the subspace (nearly nilpotent)
+    # eigenvalues grouped within eps count as equal: singular values of N^k below
+    # (eps/2)^k (relative to the scale of W) are treated as zero [ours]
+    ranks = [m] + [
+        _numerical_rank(np.linalg.matrix_power(N, k), max(1e-7, (0.5 * eps) ** k) * scale) for k in range(1, m + 1)
+    ]
+    # number of blocks of size >= k is ranks[k-1] - ranks[k]
+    at_least = [ranks[k - 1] - ranks[k] for k in range(1, m + 1)] + [0]
+    if m > 1 and at_least[1] <= 0:  # no chain longer than one: diagonalise within the group
+        at_least = [0] * (m + 1)
+    chains = []
+    tops = []  # top vectors of already chosen chains, with their sizes
+    for size in range(m, 0, -1):
+        n_new = at_least[size - 1] - at_least[size]
+        if n_new <= 0:
+            continue
+        ker = _null_space(np.linalg.matrix_power(N, size), m - ranks[size])
+        lower = [np.zeros((m, 0), dtype=N.dtype)]
+        if size > 1:
+            lower.append(_null_space(np.linalg.matrix_power(N, size - 1), m - ranks[size - 1]))
+        for top, tsize in tops:
+            lower.append((np.linalg.matrix_power(N, tsize - size) @ top)[:, None])
+        L = np.concatenate(lower, axis=1)
+        if L.shape[1]:
+            Q, _ = np.linalg.qr(L)
+            r = _numerical_rank(L, 1e-9)
+            Q = Q[:, :r]
+            comp = ker - Q @ (Q.conj().T @ ker)
+        else:
+            comp = ker
+        U, s, _ = np.linalg.svd(comp, full_matrices=False)
+        for k in range(min(n_new, U.shape[1])):
+            v = U[:, k]
+            tops.append((v, size))
+            chain = [np.linalg.matrix_power(N, size - 1 - j) @ v for j in range(size)]
+            chains.append(chain)
+    found = sum(len(c) for c in chains)
+    if found > m:  # inconsistent rank pattern: diagonalise within the group instead
+        chains, found = [], 0
+    if found < m:
+        # grouped eigenvalues that are numerically distinct (no nilpotent structure at this
+        # tolerance): complete with eigenvectors of the restricted map, outside the chains found
+        _, E = np.linalg.eig(N)
+        E = E.real if np.isrealobj(W) else E
+        if found:
+            Q, _ = np.linalg.qr(np.array([c for chain in chains for c in chain]).T)
+            E = E - Q @ (Q.conj().T @ E)
+        U, _, _ = np.linalg.svd(E, full_matrices=False)
+        chains += [[U[:, k]] for k in range(m - found)]
+    cols, sizes = [], []
+    for chain in chains:
+        for c in chain:
+            cols.append(V @ c)
+        sizes.append(len(chain))
+    return np.array(cols).T, sizes
+
+
+def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
+    r"""Change of basis :math:`T` that brings :math:`W` to real Jordan form.
+
+    :math:`T^{-1} W T = J` with Jordan blocks :math:`\lambda I + N` for real eigenvalues and
+    :math:`2\times2` rotation blocks :math:`\begin{pmatrix} a & b\\ -b & a\end{pmatrix}`
+    (with identity blocks on the block superdiagonal) for conjugate pairs
+    :math:`a \pm ib`. Eigenvalues closer than ``eps`` are grouped; generalized eigenvector
+    chains come from SVD null spaces of :math:`(W - \lambda I)^k`; conjugate pairs are made
+    real with :math:`[[1, i], [1, -i]]/\sqrt 2`; the construction is repeated ``iters``
+    times on the transformed matrix ("accurate_jcf") [authors' code].
+
+    Parameters
+    ----------
+    W : array_like, shape (H, H)
+    eps : float
+        Eigenvalue grouping tolerance (0.3, the authors' script default; 0.7 in their
+        evolution tree).
+    iters : int
+        Refinement rounds.
+
+    Returns
+    -------
+    T : ndarray, shape (H, H)
+
+    Raises
+    ------
+    ConvergenceError
+        If a transform becomes non-finite, singular, or a transformed entry exceeds 1e4.
+    """
+    W = as_finite_array("W", W, ndim=2)
+    if W.shape[0] != W.shape[1] or W.shape[0] == 0:
+        raise ValueError(f"W must be a non-empty square matrix, got shape {W.shape}")
+    eps = check_positive("eps", eps)
+    if isinstance(iters, bool) or not isinstance(iters, (int, np.integer)) or iters < 1:
+        raise ValueError(f"iters must be an integer >= 1, got {iters!r}")
+    n = W.shape[0]
+    T_total = np.eye(n)
+    current = W.copy()
+    for it in range(int(iters)):
+        T = _real_jordan_once(current, eps)
+        if not np.all(np.isfinite(T)):
+            raise ConvergenceError("real Jordan transform became non-finite", last_iterate=T_total, iterations=it)
+        s = np.linalg.svd(T, compute_uv=False)
+        if s[-1] <= 1e-10 * s[0]:
+            raise ConvergenceError(
+                f"real Jordan transform is singular (condition {s[0] / max(s[-1], 1e-300):.3g})",
+                last_iterate=T_total,
+                iterations=it,
+            )
+        T_total = T_total @ T
+        current = np.linalg.solve(T_total, W @ T_total)
+        if not np.all(np.isfinite(current)) or np.max(np.abs(current)) > _BLOW_UP or np.max(np.abs(T_total)) > _BLOW_UP:
+            raise ConvergenceError(
+                f"real Jordan transform blew up (max entry {np.max(np.abs(current)):.3g} > {_BLOW_UP:g})",
+                last_iterate=T_total,
+                iterations=it + 1,
+            )
+    return T_total
+
+
+def _real_jordan_once(W, eps):
+    n = W.shape[0]
+    lams = np.linalg.eigvals(W)
+    scale = max(1.0, float(np.max(np.abs(W))))
+    groups = _cluster_eigenvalues(lams, eps)
+    blocks = []
+    for g in groups:
+        lam = complex(np.mean(lams[g]))
+        blocks.append((lam, len(g)))
+    # keep one representative per conjugate pair (upper half plane), real ones as they are
+    reals = [(lam.real, m) for lam, m in blocks if abs(lam.imag) <= 1e-9 * scale]
+    uppers = [(lam, m) for lam, m in blocks if lam.imag > 1e-9 * scale]
+    covered = sum(m for _, m in reals) + 2 * sum(m for _, m in uppers)
+    if covered != n:  # a conjugate pair was split asymmetrically by the grouping: give up on it
+        raise ConvergenceError("eigenvalue groups are not closed under conjugation", last_iterate=np.eye(n))
+    cols = []
+    order = sorted(reals, key=lambda t: -t[0])
+    for lam, m in order:
+        C, _ = _jordan_chains(W, lam, m, scale, eps)
+        for j in range(C.shape[1]):
+            c = C[:, j]
+            cols.append(c)
+    for lam, m in sorted(uppers, key=lambda t: (-t[0].real, -t[0].imag)):
+        C, _ = _jordan_chains(W.astype(complex), lam, m, scale, eps)
+        for j in range(C.shape[1]):
+            c = C[:, j] * np.sqrt(2.0)
+            cols.append(c.real)
+            cols.append(c.imag)
+    T = np.array(cols).T
+    if T.shape != (n, n):
+        raise ConvergenceError(f"Jordan chains span {T.shape[1] if T.ndim == 2 else 0} of {n} dimensions",
+                               last_iterate=np.eye(n))
+    return T
+
+
+def _check_hidden_states(w, hidden_states):
+    hs = as_finite_array("hidden_states", hidden_states, ndim=(2, 3), min_size=1)
+    if hs.shape[-1] != w.hidden_dim:
+        raise ValueError(f"hidden_states must end in hidden_dim={w.hidden_dim}, got shape {hs.shape}")
+    return hs.reshape(-1, w.hidden_dim)
+
+
+def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
+    r"""Whitening of the hidden space [authors' code].
+
+    .. math::
+
+        C = \mathbb E[h h^\top] = U S U^\top,\qquad
+        T = U\,\mathrm{diag}(\sqrt{s_i}\ \text{if}\ s_i > \varepsilon\ \text{else}\ 1)\,U^\top .
+
+    Parameters
+    ----------
+    w : RNNWeights
+    hidden_states : array_like, shape (..., H)
+        Hidden states of the network on its training data (e.g. ``rnn_forward(w, x)[1]``).
+    eps : float
+        Variance threshold below which a direction is left unscaled.
+    """
+    w = _check_weights(w)
+    hs = _check_hidden_states(w, hidden_states)
+    eps = check_positive("eps", eps)
+    C = hs.T @ hs / hs.shape[0]
+    s, U = np.linalg.eigh(C)
+    d = np.where(s > eps, np.sqrt(np.maximum(s, 0.0)), 1.0)
+    T = (U * d) @ U.T
+    return NormalizerStep("whiten", reparametrize(w, T), T, None)
+
+
+def jordan_normalize(w: RNNWeights, eps: float = 0.3) -> NormalizerStep:
+    r"""Bring the effective transition :math:`W` to real Jordan form by :math:`h' = T^{-1} h`.
+
+    See :func:`real_jordan_transform` [authors' code].
+
+    Raises
+    ------
+    ConvergenceError
+        When the Jordan transform blows up (recorded as skipped by :func:`normalizer_chain`).
+    """
+    w = _check_weights(w)
+    W, _ = effective_transition(w)
+    T = real_jordan_transform(W, eps=eps)
+    return NormalizerStep("jordan", reparametrize(w, T), T, None)
+
+
+def _jordan_blocks(J, tol):
+    """Blocks of a matrix in real Jordan form: list of (start, size, kind) or None if not in form."""
+    n = J.shape[0]
+    blocks = []
+    i = 0
+    while i < n:
+        if i + 1 < n and abs(J[i + 1, i]) > tol:
+            if abs(J[i, i] - J[i + 1, i + 1]) > tol or abs(J[i, i + 1] + J[i + 1, i]) > tol:
+                return None
+            blocks.append((i, 2, "rotation"))
+            i += 2
+            continue
+        size = 1
+        while (
+            i + size < n
+            and abs(J[i + size - 1, i + size] - 1.0) < tol
+            and abs(J[i + size, i + size] - J[i, i]) < tol
+            and abs(J[i + size, i + size - 1]) <= tol
+        ):
+            size += 1
+        blocks.append((i, size, "real"))
+        i += size
+    mask = np.zeros_like(J, dtype=bool)
+    for start, size, _ in blocks:
+        mask[start : start + size, start : start + size] = True
+    if np.any(np.abs(J[~mask]) > tol):
+        return None
+    return blocks
+
+
+def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
+    r"""Make each Jordan block's input vector a unit vector with a commuting Toeplitz matrix.
+
+    For a real block :math:`\lambda I + N` of size :math:`s`, take the input column
+    :math:`u = X[\text{block}, j]` with the largest entry in the block's last row and set
+    :math:`T_\text{block}[i, i+k] = u_{s-1-k}` (upper-triangular Toeplitz, read bottom to
+    top). It commutes with the block and :math:`T_\text{block}\, e_s = u`, so the input
+    vector becomes :math:`e_s` [authors' code]. For a rotation block
+    :math:`\begin{pmatrix}a&b\\-b&a\end{pmatrix}` we use the commuting
+    :math:`\begin{pmatrix}q&p\\-p&q\end{pmatrix}` with :math:`(p, q) = u` [ours].
+
+    Parameters
+    ----------
+    w : RNNWeights
+        Weights whose effective transition is in real Jordan form (see
+        :func:`jordan_normalize`); otherwise the step is returned as skipped.
+    tol : float
+        Detection tolerance for the Jordan structure (entries off the blocks must be
+        below it, superdiagonals within it of 1) [ours].
+    """
+    w = _check_weights(w)
+    tol = check_in_interval("tol", tol, 0.0, 0.5, closed=(False, True))
+    W, X = effective_transition(w)
+    blocks = _jordan_blocks(W, tol)
+    if blocks is None:
+        return NormalizerStep("toeplitz", w, None, "effective transition is not in real Jordan form")
+    H = w.hidden_dim
+    T = np.eye(H)
+    for start, size, kind in blocks:
+        sl = slice(start, start + size)
+        if kind == "real":
+            j = int(np.argmax(np.abs(X[start + size - 1])))
+            u = X[sl, j]
+            if abs(u[-1]) <= 1e-12:
+                continue
+            for r in range(size):
+                for k in range(size - r):
+                    T[start + r, start + r + k] = u[size - 1 - k]
+        else:
+            j = int(np.argmax(np.abs(X[sl]).sum(axis=0)))
+            p, q = X[start, j], X[start + 1, j]
+            if p * p + q * q <= 1e-24:
+                continue
+            T[start, start], T[start, start + 1] = q, p
+            T[start + 1, start], T[start + 1, start + 1] = -p, q
+    return NormalizerStep("toeplitz", reparametrize(w, T), T, None)
+
+
+def debias(w: RNNWeights, eps: float = 0.1) -> NormalizerStep:
+    r"""Move the part of :math:`b_L` that :math:`f` cannot read into the readout bias.
+
+    With :math:`P` the projector onto the right null space of :math:`W_1[:, :H]` (singular
+    values below ``eps``), :math:`b_L \leftarrow b_L - P b_L` and the first bias of
+    :math:`g` gains :math:`V_1 P b_L` [authors' code]. Exact when those singular values are
+    exactly zero; otherwise the change of the outputs is of the order of
+    :math:`\sigma_\text{small} \lVert P b_L \rVert` (the shifted part of :math:`h_t` is still
+    read through :math:`\sigma_\text{small}`, and :math:`h_0 = 0` is not shifted, so no bias
+    correction can make it exact). Unlike whiten, Jordan and Toeplitz it is therefore not a
+    strict reparametrisation.
+    """
+    w = _check_weights(w)
+    eps = check_positive("eps", eps)
+    H = w.hidden_dim
+    W1h = w.hidden_W[0][:, :H]
+    _, s, Vh = np.linalg.svd(W1h, full_matrices=True)
+    s_full = np.zeros(H)
+    s_full[: len(s)] = s
+    null = Vh[s_full < eps]
+    if null.shape[0] == 0:
+        return NormalizerStep("debias", w, None, "first transition layer has no null space below eps")
+    P = null.T @ null
+    shift = P @ w.hidden_b[-1]
+    hb = list(w.hidden_b)
+    ob = list(w.output_b)
+    hb[-1] = hb[-1] - shift
+    ob[0] = ob[0] + w.output_W[0] @ shift
+    return NormalizerStep("debias", replace(w, hidden_b=tuple(hb), output_b=tuple(ob)), None, None)
+
+
+def quantize(w: RNNWeights, threshold: float = 0.01) -> NormalizerStep:
+    r"""Snap every weight and bias within ``threshold`` of an integer to it [authors' code].
+
+    .. math::
+
+        \theta \leftarrow \mathrm{round}(\theta)\ \text{if}\
+        |\theta - \mathrm{round}(\theta)| \le \text{threshold}.
+
+    Not a reparametrisation: each parameter moves by at most ``threshold``.
+    """
+    w = _check_weights(w)
+    threshold = check_in_interval("threshold", threshold, 0.0, 0.5)
+
+    def snap(a):
+        r = np.round(a)
+        return np.where(np.abs(a - r) <= threshold, r, a)
+
+    return NormalizerStep(
+        "quantize",
+        replace(
+            w,
+            hidden_W=tuple(map(snap, w.hidden_W)),
+            hidden_b=tuple(map(snap, w.hidden_b)),
+            output_W=tuple(map(snap, w.output_W)),
+            output_b=tuple(map(snap, w.output_b)),
+        ),
+        None,
+        None,
+    )
+
+
+def _zero_mask(w: RNNWeights) -> RNNWeights:
+    def z(a):
+        return (a == 0.0).astype(np.float64)
+
+    return replace(
+        w,
+        hidden_W=tuple(map(z, w.hidden_W)),
+        hidden_b=tuple(map(z, w.hidden_b)),
+        output_W=tuple(map(z, w.output_W)),
+        output_b=tuple(map(z, w.output_b)),
+    )
+
+
+def normalizer_chain(w: RNNWeights, hidden_states, steps=STEP_NAMES) -> NormalizerTrace:
+    """Apply normalisers in order; a step raising :class:`ConvergenceError` is recorded as skipped.
+
+    Parameters
+    ----------
+    w : RNNWeights
+    hidden_states : array_like, shape (..., H)
+        Hidden states of ``w`` on its training data; transformed along with every
+        reparametrisation, so a later ``"whiten"`` sees the current coordinates.
+    steps : sequence of str
+        Names from ``("whiten", "jordan", "toeplitz", "debias", "quantize")``; the default
+        is the authors' order [authors' code].
+
+    Returns
+    -------
+    NormalizerTrace
+    """
+    w = _check_weights(w)
+    hs = _check_hidden_states(w, hidden_states)
+    if isinstance(steps, str):
+        raise TypeError(f"steps must be a sequence of step names, got the string {steps!r}")
+    steps = tuple(steps)
+    for s in steps:
+        if s not in STEP_NAMES:
+            raise ValueError(f"steps must contain only {STEP_NAMES}, got {s!r}")
+    done = []
+    for name in steps:
+        try:
+            if name == "whiten":
+                step = whiten(w, hs)
+            elif name == "jordan":
+                step = jordan_normalize(w)
+            elif name == "toeplitz":
+                step = toeplitz_normalize(w)
+            elif name == "debias":
+                step = debias(w)
+            else:
+                step = quantize(w)
+        except ConvergenceError as exc:
+            step = NormalizerStep(name, w, None, f"ConvergenceError: {exc}")
+        if step.T is not None:
+            hs = np.linalg.solve(step.T, hs.T).T
+        w = step.weights
+        done.append(step)
+    return NormalizerTrace(w, tuple(done), _zero_mask(w))

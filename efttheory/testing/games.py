@@ -1,0 +1,217 @@
+r"""Hypothesis strategies for random games and assertions for equilibria.
+
+Use them in your own test suite::
+
+    from hypothesis import given
+    from efttheory.games import nash_equilibria
+    from efttheory.testing import assert_is_nash, nondegenerate_bimatrix_games
+
+    @given(nondegenerate_bimatrix_games(max_actions=4))
+    def test_every_equilibrium_is_nash(game):
+        A, B = game
+        for eq in nash_equilibria(A, B):
+            assert_is_nash((A, B), eq.strategies)
+
+An equilibrium passes :func:`assert_is_nash` when every pure strategy pays at
+most the equilibrium payoff plus ``tol * max(1, max|payoff|)`` (best-response check).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+try:
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the optional extra
+    raise ImportError("efttheory.testing needs hypothesis: pip install hypothesis (or the 'dev' extra)") from exc
+
+from efttheory.games.bimatrix import Equilibrium, EquilibriumSet
+from efttheory.games.conflict import DC2Params, DCNParams
+from efttheory.games.extensive import GameTree, SubgamePerfectEquilibrium, one_shot_deviation_gain
+from efttheory.games.normal_form import NormalFormGame, best_response_gaps
+
+__all__ = [
+    "assert_best_response",
+    "assert_equilibrium_sets_equal",
+    "assert_is_nash",
+    "assert_is_subgame_perfect",
+    "assert_probability_vector",
+    "bimatrix_games",
+    "binary_symmetric_games",
+    "dc2_params",
+    "dcn_params",
+    "nondegenerate_bimatrix_games",
+    "normal_form_games",
+]
+
+
+def _check_count(name, value, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+@st.composite
+def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e-6, min_actions: int = 1):
+    """Pairs ``(A, B)`` of float64 payoff matrices of a random shape.
+
+    Parameters
+    ----------
+    max_actions, min_actions : int
+        Bounds on the number of actions of each player.
+    payoffs : hypothesis strategy of numbers, optional
+        Entries before perturbation; default ``integers(-5, 5)``.
+    perturb : float, >= 0
+        Size of a seeded uniform perturbation added to every entry (makes the
+        game nondegenerate with probability 1); 0 keeps integer payoffs.
+    """
+    hi = _check_count("max_actions", max_actions, 1)
+    lo = _check_count("min_actions", min_actions, 1)
+    elements = st.integers(-5, 5) if payoffs is None else payoffs
+    m = draw(st.integers(lo, hi))
+    n = draw(st.integers(lo, hi))
+    A = np.array(draw(st.lists(elements, min_size=m * n, max_size=m * n)), dtype=float).reshape(m, n)
+    B = np.array(draw(st.lists(elements, min_size=m * n, max_size=m * n)), dtype=float).reshape(m, n)
+    if perturb:
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        A = A + perturb * rng.uniform(-1, 1, A.shape)
+        B = B + perturb * rng.uniform(-1, 1, B.shape)
+    return A, B
+
+
+def nondegenerate_bimatrix_games(max_actions: int = 4, min_actions: int = 1):
+    """Bimatrix games with integer payoffs in [-5, 5] plus a 1e-3 perturbation, filtered by
+    :func:`~efttheory.games.is_degenerate`."""
+    from efttheory.games.bimatrix import is_degenerate
+
+    return bimatrix_games(max_actions=max_actions, min_actions=min_actions, perturb=1e-3).filter(
+        lambda g: not is_degenerate(*g, tol=1e-9))
+
+
+@st.composite
+def normal_form_games(draw, max_players: int = 4, max_actions: int = 3, payoffs=None):
+    """:class:`~efttheory.games.NormalFormGame` with 1..max_players players and 1..max_actions actions each."""
+    P = draw(st.integers(1, _check_count("max_players", max_players, 1)))
+    shape = tuple(draw(st.integers(1, _check_count("max_actions", max_actions, 1))) for _ in range(P))
+    size = int(np.prod(shape)) * P
+    elements = st.integers(-5, 5) if payoffs is None else payoffs
+    values = np.array(draw(st.lists(elements, min_size=size, max_size=size)), dtype=float)
+    return NormalFormGame(values.reshape(shape + (P,)))
+
+
+@st.composite
+def binary_symmetric_games(draw, max_players: int = 12):
+    """``(increments, cost)`` of a symmetric binary participation game with M players.
+
+    ``increments`` are the marginal benefits Delta_1..Delta_M (floats in [0, 2]).
+    """
+    M = draw(st.integers(1, _check_count("max_players", max_players, 1)))
+    inc = np.array(draw(st.lists(st.floats(0, 2, allow_nan=False), min_size=M, max_size=M)))
+    cost = draw(st.floats(0.01, 1.5, allow_nan=False))
+    return inc, cost
+
+
+@st.composite
+def dc2_params(draw):
+    """Random :class:`~efttheory.games.DC2Params` in a realistic box (Tullock contest)."""
+    f = lambda lo, hi: draw(st.floats(lo, hi, allow_nan=False))  # noqa: E731
+    return DC2Params(s_C=f(0.2, 5), s_F=f(0.2, 5), s_T=f(0.2, 10), r=f(0.5, 4), c=f(0, 5), L_F=f(0.5, 20),
+                     q=f(0, 1), tau=f(0, 10), delta=f(0.05, 1), gamma=f(0, 1))
+
+
+@st.composite
+def dcn_params(draw, max_groups: int = 6):
+    """Random :class:`~efttheory.games.DCNParams` with 2..max_groups groups."""
+    N = draw(st.integers(2, _check_count("max_groups", max_groups, 2)))
+    vec = lambda lo, hi: np.array(draw(st.lists(st.floats(lo, hi, allow_nan=False), min_size=N, max_size=N)))  # noqa: E731
+    return DCNParams(s=vec(0.2, 3), s_T=draw(st.floats(0.2, 10)), r=draw(st.floats(0.5, 4)), c=vec(0, 2),
+                     L=vec(0.5, 20), q=vec(0, 1), tau=np.sort(vec(0, 5)), delta=vec(0.1, 1),
+                     gamma=draw(st.floats(0, 1)))
+
+
+def _as_nf(game) -> NormalFormGame:
+    if isinstance(game, NormalFormGame):
+        return game
+    if isinstance(game, tuple) and len(game) == 2:
+        return NormalFormGame.from_bimatrix(*game)
+    raise TypeError(f"game must be a NormalFormGame or a pair (A, B), got {type(game).__name__}")
+
+
+def assert_probability_vector(x, tol: float = 1e-12) -> None:
+    """Entries >= -tol and sum within tol of 1."""
+    x = np.asarray(x, dtype=float)
+    assert x.ndim == 1 and x.size >= 1, f"expected a 1-d probability vector, got shape {x.shape}"
+    assert np.all(np.isfinite(x)), f"probability vector has non-finite entries: {x}"
+    assert x.min() >= -tol, f"negative probability {x.min():.3e} < -{tol:g}: {x}"
+    assert abs(x.sum() - 1.0) <= tol, f"probabilities sum to {x.sum()!r}, not 1 within {tol:g}"
+
+
+def _strategies(profile):
+    if isinstance(profile, Equilibrium):
+        return profile.strategies
+    return profile
+
+
+def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
+    """Player ``player``'s strategy is a best response: no pure strategy pays more than
+    its payoff + ``tol * max(1, max|payoff|)``, and every support action is within that of the best."""
+    nf = _as_nf(game)
+    sigma = [np.asarray(s, dtype=float) for s in _strategies(profile)]
+    from efttheory.games.normal_form import _action_values
+
+    values = _action_values(nf.payoffs, sigma)[player]
+    slack = tol * nf.scale
+    own = float(values @ sigma[player])
+    assert values.max() <= own + slack, (
+        f"player {player}: pure strategy {int(values.argmax())} pays {values.max()!r} > {own!r} + {slack:g}")
+    support = np.flatnonzero(sigma[player] > 0)
+    worst = float(values[support].min())
+    assert worst >= values.max() - slack, (
+        f"player {player}: support action pays {worst!r}, below the best {values.max()!r} by more than {slack:g}")
+
+
+def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
+    """Every player's strategy is a probability vector and a best response (see module docs)."""
+    nf = _as_nf(game)
+    sigma = _strategies(profile)
+    assert len(sigma) == nf.n_players, f"profile has {len(sigma)} strategies for {nf.n_players} players"
+    for i, s in enumerate(sigma):
+        assert_probability_vector(s)
+        assert_best_response(nf, sigma, i, tol)
+    gaps = best_response_gaps(nf, [np.clip(np.asarray(s, float), 0, None) / np.clip(np.asarray(s, float), 0, None).sum()
+                                   for s in sigma])
+    assert gaps.max() <= tol * nf.scale, f"regret {gaps.max():.3e} > {tol:g} x scale"
+
+
+def _keys(found):
+    out = []
+    for e in found:
+        strategies = _strategies(e)
+        out.append(np.concatenate([np.asarray(s, dtype=float) for s in strategies]))
+    return out
+
+
+def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
+    """Order-free equality of two collections of equilibria (each a sequence of strategies)."""
+    if isinstance(found, EquilibriumSet):
+        found = found.equilibria
+    if isinstance(expected, EquilibriumSet):
+        expected = expected.equilibria
+    a, b = _keys(found), _keys(expected)
+    assert len(a) == len(b), f"{len(a)} equilibria found, {len(b)} expected"
+    unmatched = list(range(len(b)))
+    for x in a:
+        hit = next((j for j in unmatched if x.shape == b[j].shape and np.max(np.abs(x - b[j])) <= atol), None)
+        assert hit is not None, f"equilibrium {np.round(x, 10)} has no match within {atol:g}"
+        unmatched.remove(hit)
+
+
+def assert_is_subgame_perfect(tree: GameTree, strategy, tol: float = 1e-12) -> None:
+    """No one-shot deviation at any node gains more than ``tol``."""
+    if isinstance(strategy, SubgamePerfectEquilibrium):
+        strategy = strategy.choice
+    gains = one_shot_deviation_gain(tree, strategy)
+    worst = int(np.argmax(gains))
+    assert gains[worst] <= tol, f"one-shot deviation at node {worst} gains {gains[worst]:.3e} > {tol:g}"

@@ -1,0 +1,101 @@
+"""The Numba connectivity kernel against a plain-NumPy twin (rtol 1e-10)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from efttheory.complexity import linear_mapping_number, mlp_linear_mapping_number
+from efttheory.complexity import _kernels
+
+ACTS = {"identity": lambda z: z, "relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh,
+        "silu": lambda z: z / (1.0 + np.exp(-z))}
+
+
+def twin_connectivity(H0, ws, bs, acts, n_lambda=21, policy="one"):
+    """One pair at a time: interpolate the *inputs*, run the layers, two-pass r^2 per coordinate."""
+    lam = np.linspace(0.0, 1.0, n_lambda)
+    lam_c = lam - lam.mean()
+    n = H0.shape[0]
+    L = np.eye(n)
+    for i in range(n):
+        for j in range(i + 1, n):
+            y = H0[i] + lam[:, None] * (H0[j] - H0[i])
+            with np.errstate(over="ignore"):
+                for w, b, a in zip(ws, bs, acts):
+                    y = ACTS[a](y @ w + b)
+            r2 = []
+            for k in range(y.shape[1]):
+                u = y[:, k]
+                uc = u - u.mean()
+                thr = 1e-12 * (1.0 + np.abs(u).max())
+                if np.mean(uc**2) <= thr**2:
+                    r2.append({"one": 1.0, "skip": None, "nan": np.nan}[policy])
+                else:
+                    r2.append(np.dot(lam_c, uc) ** 2 / (np.dot(lam_c, lam_c) * np.dot(uc, uc)))
+            kept = [v for v in r2 if v is not None]
+            L[i, j] = L[j, i] = np.mean(kept) if kept else 1.0
+    return L
+
+
+def _net(rng, d0, widths, acts, scale=1.0):
+    sizes = [d0] + list(widths)
+    ws = [scale * rng.normal(0.0, 1.0 / np.sqrt(a), (a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [rng.normal(0.0, 0.5, b) for b in sizes[1:]]
+    return ws, bs, list(acts)
+
+
+@settings(deadline=None, max_examples=12)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 14), d0=st.integers(1, 5),
+       acts=st.lists(st.sampled_from(sorted(ACTS)), min_size=1, max_size=3),
+       d_out=st.integers(1, 4), policy=st.sampled_from(["one", "skip", "nan"]))
+def test_kernel_matches_numpy_twin(seed, n, d0, acts, d_out, policy):
+    rng = np.random.default_rng(seed)
+    widths = [int(rng.integers(1, 7)) for _ in acts[:-1]] + [d_out]
+    ws, bs, acts = _net(rng, d0, widths, acts)
+    H0 = rng.normal(0.0, 2.0, (n, d0))
+    twin = twin_connectivity(H0, ws, bs, acts, policy=policy)
+    fast = mlp_linear_mapping_number(H0, ws, bs, acts, const_policy=policy).connectivity
+    np.testing.assert_allclose(fast, twin, rtol=1e-10, atol=1e-12)
+
+
+def test_kernel_handles_huge_preactivations_and_other_grids():
+    rng = np.random.default_rng(7)
+    ws, bs, acts = _net(rng, 3, [5, 2], ["silu", "identity"], scale=400.0)  # |z| beyond 700
+    H0 = rng.normal(0.0, 2.0, (12, 3))
+    for n_lambda in (3, 21, 40):
+        twin = twin_connectivity(H0, ws, bs, acts, n_lambda=n_lambda)
+        fast = mlp_linear_mapping_number(H0, ws, bs, acts, n_lambda=n_lambda).connectivity
+        np.testing.assert_allclose(fast, twin, rtol=1e-10, atol=1e-12)
+
+
+def test_kernel_crosses_pair_blocks_and_agrees_with_the_generic_path():
+    rng = np.random.default_rng(11)
+    n = 2 * _kernels.PAIR_BLOCK + 5  # several blocks per row, odd N
+    ws, bs, acts = _net(rng, 6, [9, 9, 4], ["silu", "silu", "identity"])
+    H0 = rng.normal(size=(n, 6))
+    fast = mlp_linear_mapping_number(H0, ws, bs, acts)
+    generic = mlp_linear_mapping_number(H0, ws, bs, acts, backend="numpy")
+
+    def f(x):
+        for w, b, a in zip(ws, bs, acts):
+            x = ACTS[a](x @ w + b)
+        return x
+
+    direct = linear_mapping_number(f, H0)
+    np.testing.assert_allclose(fast.connectivity, generic.connectivity, rtol=1e-10, atol=1e-12)
+    assert fast.lmn == pytest.approx(direct.lmn, rel=1e-10)
+    assert fast.lmn == pytest.approx(generic.lmn, rel=1e-10)
+
+
+def test_r2_mean_kernel_matches_closed_form():
+    lam = np.linspace(0.0, 1.0, 21)
+    lam_c = lam - lam.mean()
+    y = np.column_stack([3.0 * lam + 1.0, (lam - 0.5) ** 2, np.full(21, 2.0)])
+    buffers = [np.empty(3) for _ in range(4)]
+    one = _kernels.r2_mean(y, lam_c, float(lam_c @ lam_c), 0, *buffers)
+    skip = _kernels.r2_mean(y, lam_c, float(lam_c @ lam_c), 1, *buffers)
+    nan = _kernels.r2_mean(y, lam_c, float(lam_c @ lam_c), 2, *buffers)
+    assert one == pytest.approx(2.0 / 3.0, abs=1e-15)  # line 1, symmetric parabola 0, constant 1
+    assert skip == pytest.approx(0.5, abs=1e-15)
+    assert np.isnan(nan)

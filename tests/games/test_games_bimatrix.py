@@ -1,0 +1,168 @@
+"""Bimatrix equilibria: golden sets, invariants, oracles, bad input.
+
+The QuantEcon cross-check lives in validation/games.py (check V13): QuantEcon's
+kernels compile for ~30 s on every cold run, too slow for the unit tests.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from efttheory.errors import ConvergenceError
+from efttheory.games import (
+    is_degenerate,
+    lemke_howson,
+    nash_equilibria,
+    support_enumeration,
+    vertex_enumeration,
+)
+from efttheory.testing import (
+    assert_equilibrium_sets_equal,
+    assert_is_nash,
+    bimatrix_games,
+    nondegenerate_bimatrix_games,
+)
+
+VS_A = np.array([[3, 3], [2, 5], [0, 6]], dtype=float)
+VS_B = np.array([[3, 2], [2, 6], [3, 1]], dtype=float)
+VS_SET = [
+    (np.array([1, 0, 0.0]), np.array([1, 0.0])),
+    (np.array([0.8, 0.2, 0]), np.array([2 / 3, 1 / 3])),
+    (np.array([0, 1 / 3, 2 / 3]), np.array([1 / 3, 2 / 3])),
+]
+STAG = np.array([[4, 0], [3, 3]], dtype=float)
+STAG_SET = [
+    (np.array([1, 0.0]), np.array([1, 0.0])),
+    (np.array([0, 1.0]), np.array([0, 1.0])),
+    (np.array([0.75, 0.25]), np.array([0.75, 0.25])),
+]
+
+
+@pytest.mark.parametrize("method", [support_enumeration, vertex_enumeration, nash_equilibria])
+def test_von_stengel_and_stag_hunt_exact_sets(method):
+    assert_equilibrium_sets_equal(method(VS_A, VS_B), VS_SET, atol=1e-12)
+    assert_equilibrium_sets_equal(method(STAG, STAG.T), STAG_SET, atol=1e-12)
+
+
+def test_gaussian_seeded_counts():
+    rng = np.random.default_rng(0)
+    counts = []
+    for n in (4, 6, 8):
+        A = rng.standard_normal((n, n))
+        B = rng.standard_normal((n, n))
+        found = nash_equilibria(A, B)
+        assert found.complete and not found.degenerate
+        counts.append(len(found))
+    assert counts == [1, 1, 3]
+
+
+@settings(deadline=None, max_examples=50)
+@given(bimatrix_games(max_actions=4, perturb=0.0))
+def test_every_returned_equilibrium_is_nash_even_for_degenerate_integer_games(game):
+    A, B = game
+    for method in (support_enumeration, vertex_enumeration):
+        for eq in method(A, B):
+            assert_is_nash(game, eq.strategies, tol=1e-9)
+
+
+@settings(deadline=None, max_examples=40)
+@given(nondegenerate_bimatrix_games(max_actions=4))
+def test_nondegenerate_odd_count_methods_agree_and_lemke_howson_in_set(game):
+    A, B = game
+    se = support_enumeration(A, B)
+    ve = vertex_enumeration(A, B)
+    assert len(se) % 2 == 1
+    assert_equilibrium_sets_equal(se, ve, atol=1e-8)
+    keys = [np.concatenate(e.strategies) for e in se]
+    m, n = A.shape
+    for label in range(m + n):
+        eq = lemke_howson(A, B, label)
+        assert_is_nash(game, eq.strategies)
+        hit = np.concatenate(eq.strategies)
+        assert min(np.max(np.abs(hit - k)) for k in keys) <= 1e-8
+
+
+@settings(deadline=None, max_examples=30)
+@given(nondegenerate_bimatrix_games(max_actions=4), st.floats(0.1, 10), st.floats(-5, 5), st.integers(0, 2**31))
+def test_invariances(game, alpha, shift, seed):
+    A, B = game
+    base = support_enumeration(A, B)
+    assert_equilibrium_sets_equal(support_enumeration(alpha * A + shift, B), base)
+    assert_equilibrium_sets_equal(support_enumeration(A, alpha * B - shift), base)
+    # swapping players transposes
+    swapped = support_enumeration(B.T, A.T)
+    assert_equilibrium_sets_equal([(e.strategies[1], e.strategies[0]) for e in swapped], base)
+    # permuting actions permutes equilibria
+    rng = np.random.default_rng(seed)
+    pr = rng.permutation(A.shape[0])
+    pc = rng.permutation(A.shape[1])
+    perm = support_enumeration(A[np.ix_(pr, pc)], B[np.ix_(pr, pc)])
+    assert_equilibrium_sets_equal(perm, [(e.strategies[0][pr], e.strategies[1][pc]) for e in base])
+
+
+def test_nashpy_style_rounding_does_not_lose_equilibria():
+    # generic float games: every size-k support pair must be found (nashpy misses these)
+    rng = np.random.default_rng(0)
+    for n in (4, 6):
+        A = rng.standard_normal((n, n))
+        B = rng.standard_normal((n, n))
+        assert len(support_enumeration(A, B)) == len(vertex_enumeration(A, B)) >= 1
+
+
+def test_degenerate_game_is_flagged_and_marked_incomplete():
+    A = np.array([[1.0, 1.0], [0.0, 0.0]])
+    B = np.array([[2.0, 2.0], [1.0, 1.0]])
+    assert is_degenerate(A, B)
+    out = nash_equilibria(A, B)
+    assert out.degenerate and not out.complete
+    for eq in out:
+        assert_is_nash((A, B), eq.strategies)
+
+
+def test_lemke_howson_budget_raises_convergence_error():
+    A = np.random.default_rng(1).standard_normal((6, 6))
+    B = np.random.default_rng(2).standard_normal((6, 6))
+    with pytest.raises(ConvergenceError) as info:
+        lemke_howson(A, B, 0, max_iter=1)
+    assert info.value.last_iterate is not None
+
+
+@pytest.mark.parametrize(
+    "A, B, match",
+    [
+        (np.ones((2, 2)), np.ones((2, 3)), "same shape"),
+        (np.ones(3), np.ones(3), "ndim"),
+        (np.array([[np.nan, 1], [1, 1]]), np.ones((2, 2)), "finite"),
+        (np.array([[np.inf, 1], [1, 1]]), np.ones((2, 2)), "finite"),
+    ],
+)
+def test_bad_payoffs_raise_value_error(A, B, match):
+    for fn in (support_enumeration, vertex_enumeration, nash_equilibria, lemke_howson, is_degenerate):
+        with pytest.raises(ValueError, match=match):
+            fn(A, B)
+
+
+def test_bad_options_raise():
+    with pytest.raises(ValueError, match="method"):
+        nash_equilibria(VS_A, VS_B, method="magic")
+    with pytest.raises(ValueError, match="init_label"):
+        lemke_howson(VS_A, VS_B, init_label=5)
+    with pytest.raises(TypeError, match="A"):
+        support_enumeration([["a", "b"]], [[1, 2]])
+
+
+def test_cross_check_against_nashpy_vertex_enumeration():
+    nash = pytest.importorskip("nashpy")
+    rng = np.random.default_rng(11)
+    for n in (3, 4):
+        A = rng.standard_normal((n, n))
+        B = rng.standard_normal((n, n))
+        theirs = list(nash.Game(A, B).vertex_enumeration())
+        assert_equilibrium_sets_equal(nash_equilibria(A, B), theirs, atol=1e-8)
+
+
+def test_repr_is_short():
+    out = nash_equilibria(STAG, STAG.T)
+    assert "3 equilibria" in repr(out)
+    assert len(repr(out[0])) < 120

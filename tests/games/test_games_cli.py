@@ -1,0 +1,23 @@
+"""``python -m efttheory conflict ...``."""
+
+from efttheory.__main__ import main
+
+
+def test_two_group_prints_golden_threshold(capsys):
+    assert main(["conflict", "two-group"]) == 0
+    out = capsys.readouterr().out
+    assert "0.6133167268283227" in out
+    assert "inspired by Park & Tegmark" in out
+    assert "T attacks simultaneous" in out
+
+
+def test_many_group_prints_equilibria(capsys):
+    assert main(["conflict", "many-group", "--selection", "pessimistic"]) == 0
+    out = capsys.readouterr().out
+    assert "supporters [1, 1, 1]" in out and "supporters [0, 0, 0]" in out
+    assert "sigma = 0.246696540057" in out
+
+
+def test_bad_parameter_exits_with_message(capsys):
+    assert main(["conflict", "two-group", "--delta", "1.5"]) == 2
+    assert "delta must lie in" in capsys.readouterr().err

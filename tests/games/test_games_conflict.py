@@ -1,0 +1,351 @@
+"""DC-2 and DC-N: golden values of the spec, thresholds, comparative statics, properties, bad input."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+from efttheory.games import (
+    DC2Params,
+    DCNParams,
+    comparative_statics,
+    contest_probabilities,
+    critical_discount_factor,
+    critical_efficacy,
+    critical_imminence,
+    critical_threat_belief,
+    dc2_game_tree,
+    dc2_subgame_perfect_equilibrium,
+    dcn_equilibrium_margins,
+    dcn_markov_perfect_equilibrium,
+    dcn_stage_game,
+    dcn_stage_increments,
+    division_budget,
+    efficacy_peak,
+    max_support_cost,
+    one_shot_deviation_gain,
+    pure_nash_equilibria,
+    solidarity_efficacy,
+    solidarity_gain,
+    support_decision,
+    symmetric_mixed_equilibria,
+    threat_attack_mode,
+    threat_attack_order,
+    tullock_csf,
+)
+from efttheory.testing import assert_is_subgame_perfect, dc2_params, dcn_params
+
+B0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+N0 = DCNParams(s=[1, 1, 1, 1], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+
+
+def test_b0_contest_probabilities():
+    cp = contest_probabilities(B0)
+    assert abs(cp.p_1 - 0.64) <= 1e-15
+    assert abs(cp.p_0 - 4 / 13) <= 1e-15
+    assert abs(cp.pi - 0.2) <= 1e-15
+    assert solidarity_efficacy(B0) == pytest.approx(0.3323076923076923, rel=1e-12)
+
+
+def test_b0_thresholds_golden():
+    rel = 1e-12
+    assert solidarity_gain(B0.replace(delta=1.0)) == pytest.approx(2.1267692307692307, rel=rel)
+    assert critical_discount_factor(B0) == pytest.approx(0.6133167268283227, rel=rel)
+    assert solidarity_gain(B0) == pytest.approx(1.7226830769230772, rel=rel)
+    assert critical_threat_belief(B0) == pytest.approx(0.37151348879743945, rel=rel)
+    assert critical_imminence(B0) == pytest.approx(9.280018993544946, rel=rel)
+    assert critical_efficacy(B0) == pytest.approx(0.15432098765432095, rel=rel)
+    assert division_budget(B0, "q").shift == pytest.approx(0.4284865112025606, rel=rel)
+    assert division_budget(B0, "dp").shift == pytest.approx(0.17798670465337135, rel=rel)
+    assert division_budget(B0).threat_gain == pytest.approx(0.1938461538461539, rel=rel)
+
+
+def test_b0_branches_and_modes():
+    choice = threat_attack_mode(B0)
+    probs = choice.conquest_prob_by_branch
+    assert probs["sequential_out"] == pytest.approx(0.5538461538461539, rel=1e-12)
+    assert probs["simultaneous"] == pytest.approx(0.36, rel=1e-12)
+    assert probs["sequential_in"] == pytest.approx(0.288, rel=1e-12)
+    assert choice.mode == "simultaneous" and choice.follower_supports
+    out = threat_attack_mode(B0.replace(delta=0.5))
+    assert out.mode == "sequential" and not out.follower_supports
+
+
+@pytest.mark.parametrize("field, values, expected", [
+    ("q", (0.2, 0.5, 0.8, 1.0), (0.4307, 1.0767, 1.7227, 2.1534)),
+    ("tau", (1, 2, 4, 8), (1.9141, 1.7227, 1.3954, 0.9155)),
+    ("L_F", (1, 5, 10, 20), (0.1723, 0.8613, 1.7227, 3.4454)),
+    ("s_T", (0.5, 1.5, 3, 6, 12), (0.4574, 1.7227, 1.2443, 0.4619, 0.1296)),
+])
+def test_willingness_to_pay_table(field, values, expected):
+    for v, e in zip(values, expected):
+        assert max_support_cost(B0.replace(**{field: v})) == pytest.approx(e, abs=6e-5)
+
+
+def test_indifference_at_critical_discount_factor():
+    d = critical_discount_factor(B0)
+    p = B0.replace(delta=d)
+    cp = contest_probabilities(p)
+    u = [-a * p.c - (1 - (cp.p_1 if a else cp.p_0)) * p.q * d**p.tau * (1 - cp.pi) * p.L_F for a in (0, 1)]
+    assert abs(u[1] - u[0]) <= 1e-12
+
+
+def _bisect(fn, lo, hi):
+    return brentq(lambda x: float(fn(x)), lo, hi, xtol=1e-14, rtol=1e-15)
+
+
+def test_thresholds_match_bisection_on_gain():
+    d = _bisect(lambda x: solidarity_gain(B0.replace(delta=x)) - B0.c, 0.05, 1.0)
+    assert d == pytest.approx(critical_discount_factor(B0), abs=1e-10)
+    q = _bisect(lambda x: solidarity_gain(B0.replace(q=x)) - B0.c, 1e-6, 1.0)
+    assert q == pytest.approx(critical_threat_belief(B0), abs=1e-10)
+    t = _bisect(lambda x: solidarity_gain(B0.replace(tau=x)) - B0.c, 0.0, 30.0)
+    assert t == pytest.approx(critical_imminence(B0), abs=1e-10)
+
+
+def test_efficacy_hump_golden():
+    peak = efficacy_peak(1, 2, 2)
+    assert peak.s_T_star == pytest.approx(math.sqrt(2), rel=1e-15)
+    assert peak.dp_max == pytest.approx(1 / 3, abs=1e-12)
+    for sT in (1.0, 2.0):
+        p = B0.replace(s_T=sT)
+        assert solidarity_efficacy(p) == pytest.approx(0.3, abs=1e-12)
+
+
+def test_comparative_statics_against_central_differences():
+    cs = comparative_statics(B0)
+    assert cs.elasticities["gamma"] == pytest.approx(0.2, rel=1e-12)
+    assert cs.elasticities["q"] == pytest.approx(1.0, rel=1e-12)
+    assert cs.elasticities["delta"] == pytest.approx(B0.tau, rel=1e-12)
+    for name, value in cs.partials.items():
+        x = getattr(B0, name)
+        h = 1e-5 * max(abs(x), 1e-2)
+        fd = (solidarity_gain(B0.replace(**{name: x + h}), perceived=False)
+              - solidarity_gain(B0.replace(**{name: x - h}), perceived=False)) / (2 * h)
+        assert value == pytest.approx(fd, rel=1e-6, abs=1e-9), name
+    assert cs.signs == {"q": 1, "L_F": 1, "delta": 1, "tau": -1, "gamma": 1, "s_T": 1, "s_C": -1, "s_F": 1}
+
+
+def test_comparative_statics_with_custom_csf_matches_tullock():
+    csf = lambda x, y: x**2 / (x**2 + y**2)  # noqa: E731
+    a = comparative_statics(B0)
+    b = comparative_statics(B0.replace(csf=csf))
+    for k in a.partials:
+        assert b.partials[k] == pytest.approx(a.partials[k], rel=1e-6)
+
+
+def test_dc2_one_shot_deviation_gains_vanish():
+    for delta in (0.3, 0.5, 0.9, 1.0):
+        p = B0.replace(delta=delta)
+        sol = dc2_subgame_perfect_equilibrium(p)
+        assert np.max(one_shot_deviation_gain(sol.tree, sol.spe)) <= 1e-12
+        assert_is_subgame_perfect(sol.tree, sol.spe)
+        assert sol.follower_supports == support_decision(p)
+        assert sol.mode == threat_attack_mode(p).mode
+
+
+def test_dc2_tree_follows_perceived_beliefs():
+    p = B0.replace(q_belief=0.3)
+    assert not support_decision(p)
+    assert not dc2_subgame_perfect_equilibrium(p).follower_supports
+    p = B0.replace(dp_belief=0.1)
+    assert not support_decision(p)
+    assert not dc2_subgame_perfect_equilibrium(p).follower_supports
+    assert repr(dc2_game_tree(p)).startswith("GameTree(")
+
+
+MONOTONE_UP = {"delta": (0.05, 1.0), "q": (0.0, 1.0), "L_F": (0.5, 20), "gamma": (0.0, 1.0)}
+MONOTONE_DOWN = {"c": (0.0, 5.0), "tau": (0.0, 10.0)}
+
+
+@settings(deadline=None, max_examples=50)
+@given(dc2_params(), st.sampled_from(sorted(MONOTONE_UP) + sorted(MONOTONE_DOWN)), st.floats(0, 1), st.floats(0, 1))
+def test_support_monotone_in_each_parameter(p, name, u, v):
+    lo, hi = {**MONOTONE_UP, **MONOTONE_DOWN}[name]
+    a, b = sorted((lo + u * (hi - lo), lo + v * (hi - lo)))
+    if name == "delta":
+        a = max(a, 1e-3)
+    low, high = support_decision(p.replace(**{name: a})), support_decision(p.replace(**{name: b}))
+    if name in MONOTONE_UP:
+        assert high >= low
+    else:
+        assert low >= high
+
+
+@settings(deadline=None, max_examples=50)
+@given(dc2_params(), st.floats(0, 1), st.floats(0, 1))
+def test_perceived_beliefs_monotone_and_unity_pays(p, u, v):
+    cp = contest_probabilities(p)
+    assert cp.p_1 >= cp.p_0
+    assert solidarity_gain(p) >= 0
+    a, b = sorted((u, v))
+    assert support_decision(p.replace(q_belief=b)) >= support_decision(p.replace(q_belief=a))
+    assert support_decision(p.replace(dp_belief=b)) >= support_decision(p.replace(dp_belief=a))
+    if p.c > 0:
+        assert not support_decision(p.replace(q=0.0))
+        assert not support_decision(p.replace(dp_belief=0.0))
+
+
+@settings(deadline=None, max_examples=50)
+@given(dc2_params(), st.floats(0.01, 1), st.floats(0.01, 1))
+def test_prevail_probability_nondecreasing_in_delta(p, u, v):
+    a, b = sorted((u, v))
+    pa = dc2_subgame_perfect_equilibrium(p.replace(delta=a)).prevail_probability
+    pb = dc2_subgame_perfect_equilibrium(p.replace(delta=b)).prevail_probability
+    assert pb >= pa
+
+
+@settings(deadline=None, max_examples=30)
+@given(dc2_params(), st.floats(0.05, 0.95), st.floats(0.2, 10))
+def test_critical_delta_equals_bisection(p, target, tau):
+    p = p.replace(tau=tau, q=max(p.q, 0.05))
+    assume(solidarity_gain(p.replace(delta=1.0)) > 1e-6)
+    p = p.replace(c=solidarity_gain(p.replace(delta=target)))  # puts delta* at the target
+    d = critical_discount_factor(p)
+    root = _bisect(lambda x: solidarity_gain(p.replace(delta=x)) - p.c, 1e-3, 1.0)
+    assert root == pytest.approx(d, abs=1e-10)
+    assert d == pytest.approx(target, abs=1e-10)
+
+
+def test_hazard_weight_and_threshold():
+    p = B0.replace(hazard=0.3)
+    d = critical_discount_factor(p)
+    assert solidarity_gain(p.replace(delta=d)) == pytest.approx(p.c, rel=1e-12)
+    with pytest.raises(ValueError, match="hazard"):
+        critical_imminence(p)
+
+
+def test_n0_stage_game_golden():
+    game = dcn_stage_game(N0, 0)
+    assert game.payoffs.shape == (2, 2, 2, 3)
+    eqs = pure_nash_equilibria(game)
+    assert eqs.tolist() == [[0, 0, 0], [1, 1, 1]]
+    assert game.payoffs[1, 1, 1, 0] == pytest.approx(-7.801982507288629, rel=1e-12)
+    assert game.payoffs[0, 0, 0, 0] == pytest.approx(-9.42191291263049, rel=1e-12)
+    sigma = symmetric_mixed_equilibria(dcn_stage_increments(N0, 0), 0.5)
+    assert sigma.shape == (1,)
+    assert abs(sigma[0] - 0.24669654005717942) <= 1e-12
+    for sT, V in ((4, 9.396879240162821), (6, 9.465532879818593), (12, 9.495138489093584)):
+        g = dcn_stage_game(N0.replace(s_T=sT), 0)
+        assert -g.payoffs[0, 0, 0, 0] / (1 - tullock_csf(1, sT, 3)) == pytest.approx(V, rel=1e-12)
+    assert pure_nash_equilibria(dcn_stage_game(N0.replace(s_T=4), 0)).tolist() == [[1, 1, 1]]
+    assert pure_nash_equilibria(dcn_stage_game(N0.replace(s_T=12), 0)).tolist() == [[0, 0, 0]]
+
+
+@pytest.mark.parametrize("sT, sigma", [(5.0, 0.0056287214), (7.0, 0.5252117531), (8.0, 0.8397890729),
+                                       (8.4, 0.9749507987)])
+def test_sigma_correspondence_golden(sT, sigma):
+    p = N0.replace(s_T=sT)
+    roots = symmetric_mixed_equilibria(dcn_stage_increments(p, 0), 0.5)
+    assert roots[0] == pytest.approx(sigma, abs=1e-9)
+
+
+@settings(deadline=None, max_examples=40)
+@given(dcn_params(max_groups=5), st.integers(0, 2**31))
+def test_margins_characterise_pure_equilibria(params, seed):
+    k = 0
+    game = dcn_stage_game(params, k)
+    M = params.n_groups - 1
+    eqs = {tuple(e) for e in pure_nash_equilibria(game, tol=0.0)}
+    rng = np.random.default_rng(seed)
+    for _ in range(4):
+        a = rng.integers(0, 2, M)
+        margins = dcn_equilibrium_margins(params, k, a)
+        if np.all(margins > 1e-12):
+            assert tuple(a) in eqs
+        if np.any(margins < -1e-12):
+            assert tuple(a) not in eqs
+
+
+@settings(deadline=None, max_examples=30)
+@given(dcn_params(max_groups=4), st.floats(0.05, 1.0), st.floats(0.05, 1.0))
+def test_all_support_set_is_an_up_set_in_common_delta(params, u, v):
+    a, b = sorted((u, v))
+    M = params.n_groups - 1
+    ok = [bool(np.all(dcn_equilibrium_margins(params.replace(delta=d), 0, np.ones(M)) >= 0)) for d in (a, b)]
+    assert ok[1] >= ok[0]
+
+
+@settings(deadline=None, max_examples=25)
+@given(dcn_params(max_groups=4), st.sampled_from(["payoff_dominant", "risk_dominant", "pessimistic"]))
+def test_mpe_values_nonpositive_and_nonincreasing_while_profiles_fixed(params, rule):
+    low = dcn_markov_perfect_equilibrium(params, rule)
+    high = dcn_markov_perfect_equilibrium(params.replace(s_T=params.s_T * 1.05), rule)
+    assert np.all(low.values <= 1e-12) and np.all(high.values <= 1e-12)
+    if all(np.array_equal(a, b) for a, b in zip(low.support, high.support)):
+        assert np.all(high.values <= low.values + 1e-12)
+
+
+def test_mpe_value_can_rise_with_threat_when_more_groups_join():
+    # the spec's unconditional monotonicity (V12) fails: a larger threat draws supporters in
+    params = DCNParams(s=np.linspace(1.0, 1.5, 4), s_T=2.0, r=3, c=0.4, L=10, q=1, tau=np.arange(4.0), delta=0.9,
+                       gamma=0.5)
+    a = dcn_markov_perfect_equilibrium(params, "pessimistic")
+    b = dcn_markov_perfect_equilibrium(params.replace(s_T=3.0), "pessimistic")
+    assert b.support[0].sum() > a.support[0].sum()
+    assert b.values[0] > a.values[0]
+
+
+def test_mpe_with_two_groups_reproduces_dc2():
+    for delta in (0.5, 0.9):
+        p = B0.replace(delta=delta)
+        params = DCNParams(s=[p.s_C, p.s_F], s_T=p.s_T, r=p.r, c=[0.0, p.c], L=[1.0, p.L_F], q=[1.0, p.q],
+                           tau=[0.0, p.tau], delta=[1.0, p.delta], gamma=p.gamma)
+        mpe = dcn_markov_perfect_equilibrium(params, "payoff_dominant")
+        assert bool(mpe.support[0][0]) == support_decision(p)
+        cp = contest_probabilities(p)
+        assert mpe.prevail[0] == pytest.approx(cp.p_1 if support_decision(p) else cp.p_0, abs=1e-12)
+        G = solidarity_gain(p)
+        V = -params.q[1] * params.delta[1] ** params.tau[1] * (-(1 - cp.pi) * p.L_F)
+        assert V * (cp.p_1 - cp.p_0) == pytest.approx(G, rel=1e-12)
+        a = support_decision(p)
+        uF = -p.c * a - (1 - (cp.p_1 if a else cp.p_0)) * G / (cp.p_1 - cp.p_0)
+        assert mpe.values[1] == pytest.approx(uF, rel=1e-12)
+
+
+def test_attack_order_prefers_far_groups_first_small_case():
+    params = DCNParams(s=[1, 1, 1], s_T=2.5, r=3, c=0.3, L=10, q=1, tau=[0, 1, 6], delta=0.8, gamma=0.5)
+    out = threat_attack_order(params, "payoff_dominant")
+    assert out.orders.shape == (6, 3)
+    assert out.conquest_probability == pytest.approx(out.probabilities.max())
+
+
+@pytest.mark.parametrize("changes, match", [
+    ({"delta": 0.0}, "delta"), ({"delta": 1.5}, "delta"), ({"q": -0.1}, "q"), ({"q": 1.2}, "q"),
+    ({"s_T": float("nan")}, "s_T"), ({"c": -1.0}, "c"), ({"gamma": 2.0}, "gamma"), ({"L_F": 0.0}, "L_F"),
+    ({"q_belief": 1.5}, "q_belief"), ({"hazard": 0.0}, "hazard"), ({"tau": float("inf")}, "tau"),
+])
+def test_dc2_bad_input(changes, match):
+    with pytest.raises(ValueError, match=match):
+        B0.replace(**changes)
+
+
+def test_dcn_bad_input():
+    with pytest.raises(ValueError, match="q"):
+        N0.replace(q=[1, 1, 2, 1])
+    with pytest.raises(ValueError, match="shape"):
+        N0.replace(c=[0.5, 0.5])
+    with pytest.raises(ValueError, match="delta"):
+        N0.replace(delta=0.0)
+    with pytest.raises(ValueError, match="s"):
+        N0.replace(s=[1, np.nan, 1, 1])
+    with pytest.raises(ValueError, match="k"):
+        dcn_stage_game(N0, 3)
+    with pytest.raises(ValueError, match="supporters"):
+        dcn_equilibrium_margins(N0, 0, [1, 0])
+    with pytest.raises(ValueError, match="selection"):
+        dcn_markov_perfect_equilibrium(N0, "optimistic")
+    with pytest.raises(ValueError, match="tau"):
+        critical_discount_factor(B0.replace(tau=0.0))
+    with pytest.raises(ValueError, match="S1"):
+        efficacy_peak(2, 1, 2)
+
+
+def test_tullock_csf_properties():
+    assert tullock_csf(2.0, 2.0, 3) == pytest.approx(0.5)
+    assert tullock_csf(1.0, 2.0) + tullock_csf(2.0, 1.0) == pytest.approx(1.0)
+    with pytest.raises(ValueError, match="x and y"):
+        tullock_csf(0.0, 1.0)

@@ -1,0 +1,154 @@
+"""n-player normal form, symmetric mixing, logit QRE, selection and game trees."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from efttheory.errors import ConvergenceError
+from efttheory.games import (
+    DCNParams,
+    GameTree,
+    NormalFormGame,
+    best_response_gaps,
+    dcn_stage_game,
+    dcn_stage_increments,
+    is_nash,
+    logit_qre_branch,
+    logit_qre_limit,
+    nash_regret,
+    one_shot_deviation_gain,
+    pure_nash_equilibria,
+    select_equilibrium,
+    subgame_perfect_equilibria,
+    symmetric_mixed_equilibria,
+)
+from efttheory.games.qre import _residual_and_jacobian
+from efttheory.testing import assert_is_nash, binary_symmetric_games, normal_form_games
+
+N0 = DCNParams(s=[1, 1, 1, 1], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+
+
+@settings(deadline=None, max_examples=50)
+@given(normal_form_games(max_players=4, max_actions=3))
+def test_pure_equilibria_have_zero_regret_and_others_positive(game):
+    eqs = {tuple(e) for e in pure_nash_equilibria(game)}
+    for a in np.ndindex(*game.n_actions):
+        regret = nash_regret(game, a)
+        assert (regret <= 1e-12) == (a in eqs)
+    for e in eqs:
+        assert_is_nash(game, [np.eye(k)[i] for k, i in zip(game.n_actions, e)])
+
+
+def test_best_response_gaps_by_hand():
+    game = NormalFormGame.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
+    gaps = best_response_gaps(game, [np.array([0.5, 0.5]), np.array([0.5, 0.5])])
+    assert np.allclose(gaps, [0.5, 0.5])  # hare pays 3, the 50:50 mix pays (2 + 3) / 2
+    assert is_nash(game, [np.array([0.75, 0.25]), np.array([0.75, 0.25])])
+
+
+@settings(deadline=None, max_examples=50)
+@given(binary_symmetric_games(max_players=12))
+def test_symmetric_roots_have_small_regret(data):
+    inc, cost = data
+    from scipy.stats import binom
+
+    M = inc.size
+    for sigma in symmetric_mixed_equilibria(inc, cost):
+        assert 0 <= sigma <= 1
+        gain = binom.pmf(np.arange(M), M - 1, sigma) @ inc - cost
+        assert max(gain, 0) - sigma * gain <= 1e-9 * max(1.0, inc.max(), cost)
+
+
+def test_symmetric_root_is_equilibrium_of_full_game():
+    game = dcn_stage_game(N0, 0)
+    sigma = symmetric_mixed_equilibria(dcn_stage_increments(N0, 0), 0.5)[0]
+    profile = [np.array([1 - sigma, sigma])] * 3
+    assert nash_regret(game, profile) <= 1e-12
+
+
+def test_qre_jacobian_matches_central_differences():
+    rng = np.random.default_rng(5)
+    game = NormalFormGame(rng.normal(size=(2, 3, 2, 3)))
+    z = np.log(np.concatenate([rng.dirichlet(np.ones(k)) for k in game.n_actions]))
+    lam = 1.7
+    _, J = _residual_and_jacobian(game, z, lam)
+    w = np.concatenate([z, [lam]])
+    h = 1e-6
+    for col in range(w.size):
+        e = np.zeros_like(w)
+        e[col] = h
+        Hp, _ = _residual_and_jacobian(game, (w + e)[:-1], (w + e)[-1])
+        Hm, _ = _residual_and_jacobian(game, (w - e)[:-1], (w - e)[-1])
+        assert np.allclose((Hp - Hm) / (2 * h), J[:, col], atol=1e-7)
+
+
+def test_qre_limit_at_n0_is_all_support():
+    branch = logit_qre_branch(dcn_stage_game(N0, 0))
+    assert branch.max_residual <= 1e-10
+    assert [round(float(s[1])) for s in branch.limit] == [1, 1, 1]
+    assert branch.limit_regret <= 1e-9
+
+
+def test_qre_of_matching_pennies_stays_uniform():
+    game = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    limit = logit_qre_limit(game)
+    assert np.allclose(limit[0], 0.5) and np.allclose(limit[1], 0.5)
+
+
+def test_qre_step_budget_raises():
+    game = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    with pytest.raises(ConvergenceError):
+        logit_qre_branch(game, max_steps=1, lambda_max=1e6)
+
+
+def test_selection_rules_at_n0():
+    game = dcn_stage_game(N0, 0)
+    eqs = pure_nash_equilibria(game)
+    assert select_equilibrium(game, eqs, "payoff_dominant").tolist() == [1, 1, 1]
+    assert select_equilibrium(game, eqs, "risk_dominant").tolist() == [1, 1, 1]
+    assert select_equilibrium(game, eqs, "qre_limit").tolist() == [1, 1, 1]
+    assert select_equilibrium(game, eqs, "pessimistic").tolist() == [0, 0, 0]
+    assert select_equilibrium(game, eqs, "all").shape == (2, 3)
+
+
+def test_half_criterion_switch_point():
+    below = dcn_stage_game(N0.replace(s_T=6.9), 0)
+    above = dcn_stage_game(N0.replace(s_T=6.93), 0)
+    assert select_equilibrium(below, pure_nash_equilibria(below), "risk_dominant").tolist() == [1, 1, 1]
+    assert select_equilibrium(above, pure_nash_equilibria(above), "risk_dominant").tolist() == [0, 0, 0]
+
+
+def test_two_player_risk_dominance_stag_hunt():
+    game = NormalFormGame.from_bimatrix([[3, 3], [0, 4]], [[3, 0], [3, 4]])  # action 1 = stag
+    eqs = pure_nash_equilibria(game)
+    assert select_equilibrium(game, eqs, "risk_dominant").tolist() == [0, 0]  # hare risk-dominates
+    assert select_equilibrium(game, eqs, "payoff_dominant").tolist() == [1, 1]
+
+
+def test_game_tree_ties_and_deviation_gain():
+    tree = GameTree.build(("decision", 0, [("a", ("leaf", [1.0, 0.0])), ("b", ("leaf", [1.0, 5.0]))]), 2)
+    first = subgame_perfect_equilibria(tree, ties="first")
+    last = subgame_perfect_equilibria(tree, ties="last")
+    assert first.path == ("root", "a") and last.path == ("root", "b")
+    assert first.tie_nodes.tolist() == [0]
+    assert np.all(one_shot_deviation_gain(tree, first) <= 0)
+    assert one_shot_deviation_gain(tree, [1, -1, -1]).max() <= 0
+    bad = GameTree.build(("decision", 0, [("a", ("leaf", [0.0, 0.0])), ("b", ("leaf", [2.0, 0.0]))]), 2)
+    assert one_shot_deviation_gain(bad, [1, -1, -1])[0] == pytest.approx(2.0)
+
+
+def test_bad_inputs():
+    with pytest.raises(ValueError, match="payoffs"):
+        NormalFormGame(np.zeros((2, 2, 3)))
+    with pytest.raises(ValueError, match="finite"):
+        NormalFormGame(np.full((2, 2, 2), np.nan))
+    with pytest.raises(ValueError, match="probability"):
+        nash_regret(NormalFormGame(np.zeros((2, 2, 2))), [np.array([1.5, -0.5]), np.array([0.5, 0.5])])
+    with pytest.raises(ValueError, match="chance"):
+        GameTree.build(("chance", [(0.7, "h", ("leaf", [0.0])), (0.7, "t", ("leaf", [0.0]))]), 1)
+    with pytest.raises(ValueError, match="rule"):
+        select_equilibrium(NormalFormGame(np.zeros((2, 2, 2))), [[0, 0]], "best")
+    with pytest.raises(ValueError, match="increments"):
+        symmetric_mixed_equilibria([np.nan, 1.0], 0.5)
+    with pytest.raises(ValueError, match="ties"):
+        subgame_perfect_equilibria(GameTree.build(("leaf", [0.0]), 1), ties="random")

@@ -1,0 +1,72 @@
+"""Epoch AI's extracted Chinchilla points (skipped when the CSV is absent; it is never shipped)."""
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from efttheory.scaling import chinchilla as C
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _csv():
+    env = os.environ.get("EFTTHEORY_CHINCHILLA_CSV")
+    for path in ([Path(env)] if env else []) + [ROOT.parent / "shared" / "data" / "chinchilla_svg_extracted.csv"]:
+        if path.is_file():
+            return path
+    return None
+
+
+CSV = _csv()
+needs_csv = pytest.mark.skipif(CSV is None, reason="Chinchilla CSV absent: set EFTTHEORY_CHINCHILLA_CSV or "
+                               "place it at ../shared/data/chinchilla_svg_extracted.csv")
+
+
+@pytest.fixture(scope="module")
+def points():
+    return C.read_chinchilla_csv(CSV)
+
+
+@needs_csv
+def test_read(points):
+    assert points.N.size == 245 and points.sha256 == C.CHINCHILLA_CSV_SHA256
+    np.testing.assert_allclose(points.C, 6 * points.N * points.D, rtol=1e-12)
+    assert C.highest_loss_mask(points.loss, 5).sum() == 240
+
+
+@needs_csv
+def test_huber_sum_refit(points):
+    fit = C.fit_chinchilla(points.N, points.D, points.loss, exclude_highest=5)
+    p = fit.params
+    assert abs(p.E - 1.8172) <= 0.002 and abs(p.alpha - 0.3473) <= 0.001 and abs(p.beta - 0.3672) <= 0.001
+    assert abs(p.A - 477.8) <= 5 and abs(p.B - 2143) <= 25
+    assert fit.objective_value == pytest.approx(1.018274e-3, rel=1e-6)
+    assert abs(fit.tokens_per_parameter(5.88e23) - 18) <= 1.5
+    pinned = C.fit_chinchilla(points.N, points.D, points.loss, exclude_highest=5, fixed={"alpha": 1 / 3})
+    assert pinned.objective_value / fit.objective_value < 1.01
+
+
+@needs_csv
+def test_huber_nll_headline(points):
+    fit = C.fit_chinchilla(points.N, points.D, points.loss, exclude_highest=5, objective="huber_nll")
+    head = C.EPOCH_2024
+    for name in C.PARAMETER_NAMES:
+        assert abs(getattr(fit.params, name) - getattr(head, name)) <= 0.5 * C.EPOCH_2024_SE[name]
+    assert fit.log_scale == pytest.approx(-12.27, abs=0.05)
+
+
+def test_hash_mismatch_warns(tmp_path):
+    path = tmp_path / "points.csv"
+    path.write_text("x,Model Size,Training FLOP,loss\n0,1e8,1e18,3.0\n1,2e8,2e18,2.9\n")
+    with pytest.warns(UserWarning, match="sha256"):
+        pts = C.read_chinchilla_csv(path)
+    assert pts.D[0] == pytest.approx(1e18 / 6e8)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="columns"):
+            C.read_chinchilla_csv(bad)

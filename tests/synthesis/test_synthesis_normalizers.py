@@ -1,0 +1,278 @@
+"""Normalisers: exact reparametrisation, real Jordan form, Toeplitz, whitening, de-bias, quantise (spec 2.6, 8.2)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from efttheory.errors import ConvergenceError
+from efttheory.synthesis import normalizers as N
+
+FAST = settings(deadline=None, max_examples=40)
+
+
+def random_rnn(rng, H, D, O, hidden_depth=1, output_depth=2, width=5, scale=0.5):
+    def mlp(n_in, n_out, depth):
+        sizes = [n_in] + [width] * (depth - 1) + [n_out]
+        Ws = tuple(scale * rng.normal(size=(b, a)) for a, b in zip(sizes[:-1], sizes[1:]))
+        bs = tuple(scale * rng.normal(size=b) for b in sizes[1:])
+        return Ws, bs
+
+    hW, hb = mlp(H + D, H, hidden_depth)
+    oW, ob = mlp(H, O, output_depth)
+    return N.RNNWeights(hW, hb, oW, ob, H, D, O)
+
+
+def twin_forward(w, x):
+    """Plain loop twin of rnn_forward (one sequence at a time)."""
+    B, L = x.shape[:2]
+    x = x.reshape(B, L, -1)
+    ys = np.zeros((B, L, w.output_dim))
+    for i in range(B):
+        h = np.zeros(w.hidden_dim)
+        for t in range(L):
+            u = np.concatenate([h, x[i, t]])
+            for k, (W, b) in enumerate(zip(w.hidden_W, w.hidden_b)):
+                u = W @ u + b
+                u = np.maximum(u, 0) if k < len(w.hidden_W) - 1 else u
+            h = u
+            v = h
+            for k, (W, b) in enumerate(zip(w.output_W, w.output_b)):
+                v = W @ v + b
+                v = np.maximum(v, 0) if k < len(w.output_W) - 1 else v
+            ys[i, t] = v
+    return ys
+
+
+def test_forward_matches_loop_twin():
+    rng = np.random.default_rng(0)
+    w = random_rnn(rng, 3, 2, 2, hidden_depth=2)
+    x = rng.integers(-3, 4, size=(7, 6, 2))
+    y, h = N.rnn_forward(w, x)
+    assert y.shape == (7, 6, 2) and h.shape == (7, 7, 3)
+    assert np.all(h[:, 0] == 0.0)
+    np.testing.assert_allclose(y, twin_forward(w, x), rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def invertible_matrices(draw, dim, max_cond=1e3):
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    V, _ = np.linalg.qr(rng.normal(size=(dim, dim)))
+    log_cond = draw(st.floats(0.0, np.log10(max_cond) - 0.01))
+    s = np.logspace(0, -log_cond, dim) * draw(st.floats(0.2, 5.0))
+    return (U * s) @ V.T
+
+
+@FAST
+@given(data=st.data(), H=st.integers(1, 4), depth=st.integers(1, 2), seed=st.integers(0, 1000))
+def test_reparametrize_is_exact(data, H, depth, seed):
+    rng = np.random.default_rng(seed)
+    w = random_rnn(rng, H, 1, 1, hidden_depth=depth)
+    T = data.draw(invertible_matrices(H))
+    x = rng.integers(0, 5, size=(16, 8))
+    y, h = N.rnn_forward(w, x)
+    y2, h2 = N.rnn_forward(N.reparametrize(w, T), x)
+    assert np.max(np.abs(y2 - y)) <= 1e-8 * (1 + np.max(np.abs(y)))
+    np.testing.assert_allclose(h2 @ T.T, h, atol=1e-8 * (1 + np.abs(h).max()))
+
+
+def jordan_matrix(blocks):
+    n = sum(2 * s if isinstance(lam, complex) else s for lam, s in blocks)
+    J = np.zeros((n, n))
+    i = 0
+    for lam, s in blocks:
+        if isinstance(lam, complex):
+            for k in range(s):
+                j = i + 2 * k
+                J[j : j + 2, j : j + 2] = [[lam.real, lam.imag], [-lam.imag, lam.real]]
+                if k:
+                    J[j - 2 : j, j : j + 2] = np.eye(2)
+            i += 2 * s
+        else:
+            J[i : i + s, i : i + s] = lam * np.eye(s) + np.eye(s, k=1)
+            i += s
+    return J
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [(2.0, 2), (-1.0, 1)],
+        [(1.0, 3)],
+        [(0.5, 1), (0.5j + 0.2, 1), (-2.0, 1)],
+        [(1.5, 2), (-0.5, 2)],
+        [(0.9, 1), (-0.9, 1), (3.0, 1)],
+    ],
+)
+def test_real_jordan_recovers_eigenvalues_and_block_sizes(blocks):
+    rng = np.random.default_rng(3)
+    J = jordan_matrix(blocks)
+    n = J.shape[0]
+    while True:
+        P = rng.normal(size=(n, n))
+        if np.linalg.cond(P) < 30:
+            break
+    W = P @ J @ np.linalg.inv(P)
+    T = N.real_jordan_transform(W)
+    Jr = np.linalg.solve(T, W @ T)
+    found = N._jordan_blocks(Jr, 1e-6)
+    assert found is not None
+    sizes = sorted((s if kind == "real" else 2) for _, s, kind in found)
+    want = []
+    for lam, s in blocks:
+        want += [2] * s if isinstance(lam, complex) else [s]
+    assert sizes == sorted(want)
+    np.testing.assert_allclose(np.sort_complex(np.linalg.eigvals(Jr)), np.sort_complex(np.linalg.eigvals(J)), atol=1e-6)
+
+
+def test_jordan_blow_up_raises_convergence_error():
+    W = np.array([[1.0, 5e4], [0.0, 1.0]])  # defective with a huge coupling: T blows up
+    with pytest.raises(ConvergenceError) as info:
+        N.real_jordan_transform(W)
+    assert info.value.last_iterate is not None
+
+
+def test_jordan_then_toeplitz_make_inputs_unit_vectors():
+    rng = np.random.default_rng(5)
+    H = 3
+    J = jordan_matrix([(0.5, 2), (-0.3, 1)])
+    P = rng.normal(size=(H, H))
+    W = P @ J @ np.linalg.inv(P)
+    U = rng.normal(size=(H, 1))
+    w = N.RNNWeights((np.concatenate([W, U], axis=1),), (rng.normal(size=H),), (rng.normal(size=(1, H)),), (np.zeros(1),), H, 1, 1)
+    x = rng.integers(0, 4, size=(10, 6))
+    y0, _ = N.rnn_forward(w, x)
+    step_j = N.jordan_normalize(w)
+    step_t = N.toeplitz_normalize(step_j.weights)
+    assert step_t.skipped is None
+    Wt, Xt = N.effective_transition(step_t.weights)
+    np.testing.assert_allclose(Wt, J, atol=1e-8)
+    np.testing.assert_allclose(Xt[:, 0], [0.0, 1.0, 1.0], atol=1e-8)
+    np.testing.assert_allclose(N.rnn_forward(step_t.weights, x)[0], y0, rtol=1e-8, atol=1e-8)
+
+
+def test_toeplitz_skips_when_not_in_jordan_form():
+    rng = np.random.default_rng(1)
+    w = random_rnn(rng, 2, 1, 1)
+    W, _ = N.effective_transition(w)
+    if N._jordan_blocks(W, 0.25) is None:
+        assert N.toeplitz_normalize(w).skipped is not None
+
+
+def test_whiten_gives_unit_covariance():
+    rng = np.random.default_rng(2)
+    w = random_rnn(rng, 3, 1, 1)
+    x = rng.integers(0, 5, size=(200, 8))
+    _, h = N.rnn_forward(w, x)
+    step = N.whiten(w, h, eps=1e-6)
+    _, h2 = N.rnn_forward(step.weights, x)
+    hs = h2.reshape(-1, 3)
+    np.testing.assert_allclose(hs.T @ hs / hs.shape[0], np.eye(3), atol=1e-8)
+
+
+def test_debias_is_exact_for_an_exact_null_space():
+    rng = np.random.default_rng(4)
+    H = 3
+    W1 = rng.normal(size=(4, H + 1))
+    W1[:, 2] = 0.0  # hidden coordinate 2 is never read by f
+    w = N.RNNWeights((W1, rng.normal(size=(H, 4))), (rng.normal(size=4), rng.normal(size=H)),
+                     (rng.normal(size=(1, H)),), (np.zeros(1),), H, 1, 1)
+    x = rng.integers(0, 3, size=(20, 5))
+    step = N.debias(w)
+    assert step.skipped is None
+    assert abs(step.weights.hidden_b[-1][2]) < 1e-12
+    np.testing.assert_allclose(N.rnn_forward(step.weights, x)[0], N.rnn_forward(w, x)[0], rtol=1e-10, atol=1e-10)
+
+
+def test_quantize_moves_each_parameter_at_most_threshold():
+    rng = np.random.default_rng(6)
+    w = random_rnn(rng, 2, 1, 1)
+    w = N.RNNWeights(tuple(np.round(W) + 0.004 * rng.normal(size=W.shape) for W in w.hidden_W), w.hidden_b,
+                     w.output_W, w.output_b, 2, 1, 1)
+    q = N.quantize(w, 0.01).weights
+    for a, b in zip(w.hidden_W + w.output_W, q.hidden_W + q.output_W):
+        assert np.max(np.abs(a - b)) <= 0.01
+    assert any(np.all(W == np.round(W)) for W in q.hidden_W)
+
+
+def test_chain_records_steps_and_zero_mask():
+    rng = np.random.default_rng(7)
+    w = random_rnn(rng, 2, 1, 1)
+    x = rng.integers(0, 5, size=(50, 6))
+    y, h = N.rnn_forward(w, x)
+    tr = N.normalizer_chain(w, h, steps=("whiten", "jordan", "toeplitz", "debias"))
+    assert [s.name for s in tr.steps] == ["whiten", "jordan", "toeplitz", "debias"]
+    assert np.max(np.abs(N.rnn_forward(tr.weights, x)[0] - y)) <= 1e-6 * (1 + np.abs(y).max()) or any(
+        s.name == "debias" and s.skipped is None for s in tr.steps)
+    for W, M in zip(tr.weights.hidden_W, tr.zero_mask.hidden_W):
+        assert np.array_equal(M == 1.0, W == 0.0)
+    assert "NormalizerTrace" in repr(tr)
+
+
+def test_chain_records_a_convergence_error_as_skipped():
+    w = N.RNNWeights((np.array([[1.0, 5e4, 1.0], [0.0, 1.0, 0.0]]),), (np.zeros(2),), (np.ones((1, 2)),),
+                     (np.zeros(1),), 2, 1, 1)
+    tr = N.normalizer_chain(w, np.ones((4, 2)), steps=("jordan",))
+    assert tr.steps[0].skipped.startswith("ConvergenceError")
+    assert tr.weights is w
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, match",
+    [
+        (dict(hidden_W=(np.ones((2, 3)),), hidden_b=(np.ones(2),), output_W=(np.ones((1, 2)),), output_b=(np.ones(1),),
+              hidden_dim=2, input_dim=2, output_dim=1), ValueError, r"hidden_W\[0\] must have shape"),
+        (dict(hidden_W=(np.ones((2, 3)),), hidden_b=(np.ones(3),), output_W=(np.ones((1, 2)),), output_b=(np.ones(1),),
+              hidden_dim=2, input_dim=1, output_dim=1), ValueError, r"hidden_b\[0\] must have shape"),
+        (dict(hidden_W=(np.full((2, 3), np.nan),), hidden_b=(np.ones(2),), output_W=(np.ones((1, 2)),),
+              output_b=(np.ones(1),), hidden_dim=2, input_dim=1, output_dim=1), ValueError, "must be finite"),
+        (dict(hidden_W=(np.ones((2, 3)),), hidden_b=(np.ones(2),), output_W=(np.ones((1, 2)),), output_b=(np.ones(1),),
+              hidden_dim=2, input_dim=1, output_dim=3), ValueError, "must return 3 values"),
+        (dict(hidden_W=np.ones((2, 3)), hidden_b=(np.ones(2),), output_W=(np.ones((1, 2)),), output_b=(np.ones(1),),
+              hidden_dim=2, input_dim=1, output_dim=1), TypeError, "tuple of arrays"),
+        (dict(hidden_W=(np.ones((2, 3)),), hidden_b=(np.ones(2),), output_W=(np.ones((1, 2)),), output_b=(np.ones(1),),
+              hidden_dim=2.0, input_dim=1, output_dim=1), TypeError, "hidden_dim must be an integer"),
+    ],
+)
+def test_rnn_weights_reject_bad_input(kwargs, exc, match):
+    with pytest.raises(exc, match=match):
+        N.RNNWeights(**kwargs)
+
+
+def test_functions_reject_bad_input():
+    rng = np.random.default_rng(0)
+    w = random_rnn(rng, 2, 1, 1)
+    with pytest.raises(ValueError, match="input column"):
+        N.rnn_forward(w, np.zeros((2, 3, 2)))
+    with pytest.raises(ValueError, match="x must be finite"):
+        N.rnn_forward(w, np.array([[0.0, np.inf]]))
+    with pytest.raises(ValueError, match="T must be invertible"):
+        N.reparametrize(w, np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="T must have shape"):
+        N.reparametrize(w, np.eye(3))
+    with pytest.raises(ValueError, match="steps must contain only"):
+        N.normalizer_chain(w, np.ones((3, 2)), steps=("whiten", "rotate"))
+    with pytest.raises(ValueError, match="hidden_states must end in hidden_dim=2"):
+        N.whiten(w, np.ones((3, 3)))
+    with pytest.raises(ValueError, match="threshold must lie in"):
+        N.quantize(w, 0.7)
+    with pytest.raises(TypeError, match="w must be an RNNWeights"):
+        N.effective_transition("w")
+
+
+@pytest.mark.parametrize(
+    "W",
+    [
+        np.array([[0.01, 0.0], [1.0, -0.01]]),  # grouped but distinct eigenvalues
+        np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]) + 1e-3 * np.arange(9).reshape(3, 3) / 9,
+        np.array([[0.0, 0.0], [1.0, 0.0]]),  # exact shift register (trained Prev_k RNNs are close to this)
+    ],
+)
+def test_real_jordan_transform_always_returns_an_exact_similarity(W):
+    T = N.real_jordan_transform(W)
+    assert np.linalg.cond(T) < 1e6
+    np.testing.assert_allclose(T @ np.linalg.solve(T, W @ T), W @ T, atol=1e-10)
+    np.testing.assert_allclose(np.sort_complex(np.linalg.eigvals(np.linalg.solve(T, W @ T))),
+                               np.sort_complex(np.linalg.eigvals(W)), atol=1e-6)

@@ -1,0 +1,75 @@
+"""The game strategies and equilibrium assertions of efttheory.testing."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from efttheory.games import DC2Params, DCNParams, NormalFormGame, is_degenerate, nash_equilibria
+from efttheory.testing import (
+    assert_best_response,
+    assert_equilibrium_sets_equal,
+    assert_is_nash,
+    assert_is_subgame_perfect,
+    assert_probability_vector,
+    bimatrix_games,
+    binary_symmetric_games,
+    dc2_params,
+    dcn_params,
+    nondegenerate_bimatrix_games,
+    normal_form_games,
+)
+
+
+@settings(deadline=None, max_examples=30)
+@given(bimatrix_games(max_actions=3, perturb=0.0))
+def test_bimatrix_games_shapes_and_integer_payoffs(game):
+    A, B = game
+    assert A.shape == B.shape and 1 <= A.shape[0] <= 3 and 1 <= A.shape[1] <= 3
+    assert np.all(A == np.round(A)) and np.abs(A).max() <= 5
+
+
+@settings(deadline=None, max_examples=20)
+@given(nondegenerate_bimatrix_games(max_actions=3))
+def test_nondegenerate_games_are_nondegenerate(game):
+    assert not is_degenerate(*game, tol=1e-9)
+
+
+@settings(deadline=None, max_examples=20)
+@given(normal_form_games(max_players=3, max_actions=2), binary_symmetric_games(max_players=5),
+       dc2_params(), dcn_params(max_groups=4))
+def test_other_strategies_build_valid_objects(game, sym, p, params):
+    assert isinstance(game, NormalFormGame) and game.n_players <= 3
+    inc, cost = sym
+    assert inc.ndim == 1 and cost > 0
+    assert isinstance(p, DC2Params) and isinstance(params, DCNParams)
+
+
+def test_assertions_accept_equilibria_and_reject_non_equilibria():
+    A = np.array([[4.0, 0.0], [3.0, 3.0]])
+    game = (A, A.T)
+    for eq in nash_equilibria(A, A.T):
+        assert_is_nash(game, eq)
+        assert_best_response(game, eq.strategies, 0)
+    with pytest.raises(AssertionError, match="pays"):
+        assert_is_nash(game, [np.array([0.5, 0.5]), np.array([0.5, 0.5])])
+    with pytest.raises(AssertionError, match="negative"):
+        assert_probability_vector([1.5, -0.5])
+    with pytest.raises(AssertionError, match="sum"):
+        assert_probability_vector([0.5, 0.6])
+
+
+def test_equilibrium_set_comparison_is_order_free():
+    A = np.array([[4.0, 0.0], [3.0, 3.0]])
+    found = nash_equilibria(A, A.T)
+    assert_equilibrium_sets_equal(found, list(reversed(found.equilibria)))
+    with pytest.raises(AssertionError, match="found"):
+        assert_equilibrium_sets_equal(found, found.equilibria[:2])
+
+
+def test_subgame_perfect_assertion():
+    from efttheory.games import GameTree, subgame_perfect_equilibria
+
+    tree = GameTree.build(("decision", 0, [("a", ("leaf", [0.0])), ("b", ("leaf", [1.0]))]), 1)
+    assert_is_subgame_perfect(tree, subgame_perfect_equilibria(tree))
+    with pytest.raises(AssertionError, match="deviation"):
+        assert_is_subgame_perfect(tree, [1, -1, -1])
