@@ -14,11 +14,11 @@ Both must agree to 1e-10; the row records the largest difference of L.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 
 from efttheory.complexity import mlp_linear_mapping_number
+from benchmarks.timing import median_time as _median_time
 
 WIDTH, N_CLASSES, N_LAMBDA = 100, 31, 21
 
@@ -28,15 +28,6 @@ def _layers(rng):
     ws = [rng.uniform(-bound, bound, (WIDTH, WIDTH)), rng.uniform(-bound, bound, (WIDTH, N_CLASSES))]
     bs = [rng.uniform(-bound, bound, WIDTH), rng.uniform(-bound, bound, N_CLASSES)]
     return ws, bs
-
-
-def _median_time(fn, repeats):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def run(quick: bool) -> list[dict]:

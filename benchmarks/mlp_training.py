@@ -10,8 +10,6 @@ medians of repeats; ``ratio`` is torch time / our time (> 1: we are faster).
 
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
 
@@ -19,19 +17,16 @@ from models.blas import blas_threads
 from models.mlp import init_mlp
 from models.optimizers import Adam
 from models.training import train_mlp
-
-WIDTHS = (10, 100, 1000)
-N_POINTS = 256
+from benchmarks.timing import median_time
 
 
 def _median_time(fn, repeats):
-    fn()  # warm-up (compilation, caches)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median seconds after one warm-up call (compilation, caches)."""
+    fn()
+    return median_time(fn, repeats)[0]
+
+WIDTHS = (10, 100, 1000)
+N_POINTS = 256
 
 
 def _torch_runner(mlp, x, y):

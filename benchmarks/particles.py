@@ -13,13 +13,13 @@ most RK4's.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 from numba import njit
 from scipy.integrate import solve_ivp
 
 from efttheory.solvers import coulomb_law, pairwise_forces_kernel, rk4
+from benchmarks.timing import median_time as _median_time
 
 D = 2
 LAW = coulomb_law(0.05, softening=0.05)
@@ -53,15 +53,6 @@ def confined_coulomb_numpy(t, y):
 def _initial_state(n: int) -> np.ndarray:
     rng = np.random.default_rng(n)
     return np.concatenate([rng.normal(size=D * n), 0.1 * rng.normal(size=D * n)])
-
-
-def _median_time(fn, repeats: int) -> tuple[float, object]:
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def run(quick: bool) -> list[dict]:

@@ -22,19 +22,11 @@ from scipy.integrate import solve_ivp
 
 from efttheory import generalization as G
 from efttheory.generalization import _kernels
+from benchmarks.timing import median_time as _median_time
 
 D = 2
 ETA_X, ETA_A = 0.5, 0.25
 PARAMS = np.array([1.0, 0.0, 0.0])
-
-
-def _median_time(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times)), out
 
 
 def _system(n: int):

@@ -11,30 +11,13 @@ FSM extraction from 8192 synthetic hidden-state trajectories.
 
 from __future__ import annotations
 
-import time
 
 import numpy as np
 
 from efttheory.synthesis import boolean, fsm, symreg
+from benchmarks.timing import median_time as _median_time, median_times as _median_times
 
 _CHUNK = 1 << 15
-
-
-def _median_time(fn, repeats: int) -> tuple[float, object]:
-    """Median wall-clock seconds of ``repeats`` calls and the last result."""
-    seconds, _, out = _median_times(fn, repeats)
-    return seconds, out
-
-
-def _median_times(fn, repeats: int) -> tuple[float, float, object]:
-    """Median wall-clock and process-CPU seconds (CPU is robust to a busy machine)."""
-    wall, cpu, out = [], [], None
-    for _ in range(repeats):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        out = fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return float(np.median(wall)), float(np.median(cpu)), out
 
 
 def _cmod(a, b):

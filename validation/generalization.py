@@ -25,6 +25,7 @@ from models.repon_toy import cluster_repon_gd, two_repon_gd
 from models.tasks.graphs import pair_split, relation_matrix
 from validation.check import Outcome
 from validation.registry import check
+from validation.figures import check_figure as _figure
 
 PAPER = "Baek, Liu & Tegmark, GenEFT (arXiv 2402.05916 v2)"
 N_ENTITIES = 30
@@ -42,21 +43,6 @@ STATICS_TABLE = (
 # ---------------------------------------------------------------------------------------------
 # figures
 # ---------------------------------------------------------------------------------------------
-
-
-def _figure(title: str, xlabel: str, ylabel: str, *, logx=False, logy=False):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.0, 4.2))
-    if logx:
-        ax.set_xscale("log")
-    if logy:
-        ax.set_yscale("log")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.25)
-    return fig, ax
 
 
 def _status(ok: bool) -> str:

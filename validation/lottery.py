@@ -25,6 +25,7 @@ from models.mlp import train_mlp1d
 from models.tasks.regression import quadratic_task
 from validation.check import Outcome
 from validation.registry import check
+from validation.figures import check_figure
 
 PAPER = "Liu & Tegmark, A Neural Scaling Law from Lottery Ticket Ensembling (arXiv 2310.02258)"
 LO, HI = -2.0, 2.0
@@ -148,18 +149,8 @@ def two_neuron_census(ctx) -> Census:
 
 
 def _figure(title: str, xlabel: str, ylabel: str, *, logx=True, logy=True):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.0, 4.2))
-    if logx:
-        ax.set_xscale("log")
-    if logy:
-        ax.set_yscale("log")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.25)
-    return fig, ax
+    """:func:`validation.figures.check_figure` with log-log axes by default (power laws)."""
+    return check_figure(title, xlabel, ylabel, logx=logx, logy=logy)
 
 
 def _medians(runs: dict) -> tuple[np.ndarray, np.ndarray]:

@@ -35,6 +35,7 @@ from models.sparse_mlp import (
 )
 from validation.check import Outcome
 from validation.registry import check
+from validation.figures import check_figure
 
 SONG = "Song, Liu, Tegmark & Gore, A Resource Model For Neural Scaling Law (arXiv 2402.05164)"
 EPOCH = "Besiroglu et al. 2024, Chinchilla Scaling: A replication attempt (arXiv 2404.10102)"
@@ -92,18 +93,8 @@ def ols_slope(x, y) -> float:
 
 
 def _figure(title: str, xlabel: str, ylabel: str, *, logx=True, logy=True):
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6.0, 4.2))
-    if logx:
-        ax.set_xscale("log")
-    if logy:
-        ax.set_yscale("log")
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    ax.grid(True, which="both", alpha=0.25)
-    return fig, ax
+    """:func:`validation.figures.check_figure` with log-log axes by default (power laws)."""
+    return check_figure(title, xlabel, ylabel, logx=logx, logy=logy)
 
 
 # ---------------------------------------------------------------------------------------------
