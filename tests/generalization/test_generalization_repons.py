@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from efttheory import generalization as G
@@ -25,8 +25,12 @@ def test_conserved_along_rate_limited_rk4(a0, c0, eta_a, eta_x, t_end):
 
 @settings(max_examples=30, deadline=None)
 @given(amp, amp, eta, eta)
+@example(3.0, 5.0, 1.0, 1.0)  # stiffest corner: fixed dt = 2e-3 missed by 1e-6 here
 def test_closed_form_matches_rk4_and_conserves(a0, c0, eta_a, eta_x):
-    traj = G.integrate_repons(a0, c0, eta_a, eta_x, 2.0, dt=2e-3, n_out=4)
+    # the flow's fastest rate is about 2 (eta_a c0^2 + eta_x a0^2): keep rate * dt <= 0.02 so
+    # that RK4's global error stays far below the 1e-8 tolerance over the whole strategy box
+    dt = min(2e-3, 0.01 / (eta_a * c0**2 + eta_x * a0**2))
+    traj = G.integrate_repons(a0, c0, eta_a, eta_x, 2.0, dt=dt, n_out=4)
     a, c = G.repon_closed_form(a0, c0, eta_a, eta_x, traj.t)
     scale = abs(a0) + abs(c0)
     np.testing.assert_allclose(a, traj.a[:, 0], atol=1e-8 * scale)
