@@ -64,13 +64,16 @@ class Equilibrium:
     regret : float
         Largest gain of a unilateral pure deviation (0 up to round-off).
     supports : tuple of numpy.ndarray
-        Indices of the actions played with positive probability.
+        Indices of the actions played with positive probability (computed on access).
     """
 
     strategies: tuple
     payoffs: np.ndarray
     regret: float
-    supports: tuple
+
+    @property
+    def supports(self) -> tuple:
+        return tuple(np.flatnonzero(s) for s in self.strategies)
 
     def __repr__(self) -> str:
         x, y = (np.array2string(s, precision=4, suppress_small=True) for s in self.strategies)
@@ -148,7 +151,7 @@ def _wrap(A, B, X, Y, pay, regret, method, degenerate, dedupe_atol=1e-10, scale=
                 continue
             kept.append(k)
     out = tuple(
-        Equilibrium((X[k], Y[k]), pay[k], float(regret[k]), (np.flatnonzero(X[k]), np.flatnonzero(Y[k])))
+        Equilibrium((X[k], Y[k]), pay[k], float(regret[k]))
         for k in kept
     )
     return EquilibriumSet(out, method, degenerate, not degenerate)
@@ -350,7 +353,7 @@ def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equili
             f"Lemke-Howson ended at a profile with regret {regret:.3e} > {REGRET_RTOL:g} x scale",
             last_iterate=(x, y), iterations=it,
         )
-    return Equilibrium((x, y), pay[0], float(regret), (np.flatnonzero(x), np.flatnonzero(y)))
+    return Equilibrium((x, y), pay[0], float(regret))
 
 
 def nash_equilibria(A, B, method: str = "auto") -> EquilibriumSet:
