@@ -848,7 +848,9 @@ def lr_ratio_boundary(ctx) -> Outcome:
         b4, b3 = boundaries[1e-4], boundaries[1e-3]
         finite_ok = (not b4.censored) and (not b3.censored)
         within = b4.ratio <= 30 and b3.ratio <= 30
-        spread = abs(b4.log10_ratio - b3.log10_ratio)
+        # boundary estimates are geometric midpoints of the half-decade grid, so their spread is a
+        # multiple of 0.5 decades: round away float noise (0.5000000000000001) before comparing
+        spread = round(abs(b4.log10_ratio - b3.log10_ratio), 9)
         ok = low_ok and finite_ok and within and spread <= 0.5
         reason = (f"(a) ratios <= 3 all generalize: {low_ok}; (b) r*(1e-4) = 10^{b4.log10_ratio:.2f}, "
                   f"r*(1e-3) = 10^{b3.log10_ratio:.2f}{'' if finite_ok else ' (censored)'}; (c) spread "
