@@ -543,40 +543,33 @@ def ci_programs(ctx) -> Outcome:
                  for n, o in out.items()})
 
 
-def _run_unit(ctx, quick_names, full_names, label):
+def _run_unit(ctx, quick_names, full_names, label) -> Outcome:
+    """Outcome of one run unit: every reported success must re-verify on the seed + 1 sample."""
     names = quick_names if ctx.quick else full_names
     outcomes = task_outcomes(ctx)
     out = {n: outcomes[n] for n in names if n in outcomes}
     solved = [n for n, o in out.items() if o.solved]
     broken = [n for n in solved if not out[n].reverified]
-    fig = _solved_figure(out, f"{label}: verified sequences per solved task")
-    return out, solved, broken, fig
+    return Outcome(
+        predicted=len(out), measured=len(solved),
+        tolerance="every reported success re-verifies on an independent sample (seed + 1)",
+        status="pass" if not broken and out else "fail",
+        reason=f"{len(solved)}/{len(out)} solved ({', '.join(solved) or 'none'}); "
+               f"{len(broken)} success(es) failing re-verification {broken}",
+        figure=_solved_figure(out, f"{label}: verified sequences per solved task"),
+        details={n: {"solved": o.solved, "method": o.method, "reason": o.reason} for n, o in out.items()})
 
 
 @check(AREA, "solved_by_both", claim="Run unit: the 19 tasks solved by both MIPS and GPT-4.",
        source=f"{SRC}; per-task outcomes reconstructed (R or P) [third party]/[ours]", paper_value=19)
 def solved_by_both(ctx) -> Outcome:
-    out, solved, broken, fig = _run_unit(ctx, QUICK_BOTH, BOTH_TASKS, "solved_by_both")
-    return Outcome(
-        predicted=len(out), measured=len(solved),
-        tolerance="every reported success re-verifies on an independent sample (seed + 1)",
-        status="pass" if not broken and out else "fail",
-        reason=f"{len(solved)}/{len(out)} solved ({', '.join(solved) or 'none'}); "
-               f"{len(broken)} success(es) failing re-verification {broken}",
-        figure=fig, details={n: {"solved": o.solved, "method": o.method, "reason": o.reason} for n, o in out.items()})
+    return _run_unit(ctx, QUICK_BOTH, BOTH_TASKS, "solved_by_both")
 
 
 @check(AREA, "solved_mips_only", claim="Run unit: the 13 tasks MIPS solves and GPT-4 does not.",
        source=f"{SRC}; per-task outcomes reconstructed (R or P) [third party]/[ours]", paper_value=13)
 def solved_mips_only(ctx) -> Outcome:
-    out, solved, broken, fig = _run_unit(ctx, QUICK_MIPS_ONLY, MIPS_ONLY_TASKS, "solved_mips_only")
-    return Outcome(
-        predicted=len(out), measured=len(solved),
-        tolerance="every reported success re-verifies on an independent sample (seed + 1)",
-        status="pass" if not broken and out else "fail",
-        reason=f"{len(solved)}/{len(out)} solved ({', '.join(solved) or 'none'}); "
-               f"{len(broken)} success(es) failing re-verification {broken}",
-        figure=fig, details={n: {"solved": o.solved, "method": o.method, "reason": o.reason} for n, o in out.items()})
+    return _run_unit(ctx, QUICK_MIPS_ONLY, MIPS_ONLY_TASKS, "solved_mips_only")
 
 
 @check(AREA, "solved_total", claim="MIPS solves the reconstructed set of 32 tasks.",

@@ -100,10 +100,10 @@ def evaluate_postfix(kinds, codes, leaf_values):
 
 
 @njit(cache=True)
-def _evaluate_tree(kinds, first_arg, second_arg, digits, leaf_values, n_rows, values):
-    """Fill ``values[p, :n_rows]`` for every token p of a fixed candidate."""
+def _evaluate_tree(kinds, first_arg, second_arg, digits, leaf_values, n_rows, values, first):
+    """Fill ``values[p, :n_rows]`` for every token ``p >= first`` of a fixed candidate."""
     n = kinds.shape[0]
-    for p in range(n):
+    for p in range(first, n):
         k = kinds[p]
         d = digits[p]
         if k == 0:
@@ -171,21 +171,7 @@ def search_template(kinds, first_arg, second_arg, n_leaves, leaf_values, target,
     first = 0
     tried = 0
     while True:
-        for p in range(first, n):
-            k = kinds[p]
-            d = digits[p]
-            if k == 0:
-                for r in range(m):
-                    values[p, r] = leaf_values[d, r]
-            elif k == 1:
-                a = first_arg[p]
-                for r in range(m):
-                    values[p, r] = _unary(d, values[a, r])
-            else:
-                a = first_arg[p]
-                b = second_arg[p]
-                for r in range(m):
-                    values[p, r] = _binary(d, values[a, r], values[b, r])
+        _evaluate_tree(kinds, first_arg, second_arg, digits, leaf_values, m, values, first)
         tried += 1
         s = 0.0
         ok = True
@@ -196,7 +182,7 @@ def search_template(kinds, first_arg, second_arg, n_leaves, leaf_values, target,
                 ok = False
                 break
         if ok:
-            _evaluate_tree(kinds, first_arg, second_arg, digits, leaf_values, n_rows, full)
+            _evaluate_tree(kinds, first_arg, second_arg, digits, leaf_values, n_rows, full, 0)
             exact = True
             for r in range(n_rows):
                 if full[n - 1, r] != target[r]:
