@@ -1,9 +1,7 @@
-"""Numba kernel of the sparse-MLP experiments: the SiLU activation and its derivative.
+"""Numba kernel of the sparse-MLP experiments: fused objective and gradients of one-hidden-layer nets.
 
-Private module of :mod:`models.sparse_mlp`. On small machines NumPy's ``exp`` over a
-(replicas, points, width) array dominates a training step; this fused loop computes
-:math:`\\sigma(z) = z/(1 + e^{-z})` and :math:`\\sigma'(z) = s + \\sigma(z)(1 - s)`,
-:math:`s = 1/(1 + e^{-z})`, in one pass. Its plain-NumPy twin lives in the tests.
+Private module of :mod:`models.sparse_mlp`. Its plain-NumPy twin is
+:func:`models.sparse_mlp.sparse_mlp_gradients`, compared in the tests.
 """
 
 from __future__ import annotations
@@ -14,25 +12,7 @@ import numpy as np
 
 from numba import njit
 
-__all__ = ["silu_and_derivative", "one_hidden_layer_gradients"]
-
-
-@njit(cache=True)
-def silu_and_derivative(z, out, der):
-    """Write SiLU(z) into ``out`` and SiLU'(z) into ``der`` (C-contiguous arrays of one shape)."""
-    zf = z.ravel()
-    of = out.ravel()
-    df = der.ravel()
-    for i in range(zf.size):
-        x = zf[i]
-        if x < -708.0:
-            x = -708.0
-        elif x > 708.0:
-            x = 708.0
-        s = 1.0 / (1.0 + math.exp(-x))
-        a = zf[i] * s
-        of[i] = a
-        df[i] = s + a * (1.0 - s)
+__all__ = ["one_hidden_layer_gradients"]
 
 
 @njit(cache=True)

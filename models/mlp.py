@@ -24,6 +24,7 @@ import numpy as np
 
 from models import _arguments as check
 from models import _mlp1d_kernels
+from models._activation_kernels import silu_pair
 from models.activations import get_activation
 from models.blas import blas_threads
 from models.losses import LOSSES, Loss
@@ -136,9 +137,7 @@ def _activation_and_derivative(name, z):
         t = np.tanh(z)
         return t, 1.0 - t * t
     if name == "silu":
-        s = 1.0 / (1.0 + np.exp(-np.clip(z, -708.0, 708.0)))
-        a = z * s
-        return a, s + a * (1.0 - s)
+        return silu_pair(z)
     act = get_activation(name)
     return act.function(z), act.derivative(z)
 

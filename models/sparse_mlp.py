@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from models import _arguments as check
-from models._sparse_mlp_kernels import one_hidden_layer_gradients, silu_and_derivative
+from models._activation_kernels import silu_pair
+from models._sparse_mlp_kernels import one_hidden_layer_gradients
 from models.blas import blas_threads
 
 __all__ = [
@@ -120,14 +121,6 @@ class SparseFit:
                 f"mse in [{self.mse_per_task.min():.3g}, {self.mse_per_task.max():.3g}])")
 
 
-def _silu_pair(z):
-    z = np.ascontiguousarray(z)
-    a = np.empty_like(z)
-    d = np.empty_like(z)
-    silu_and_derivative(z, a, d)
-    return a, d
-
-
 def init_sparse_mlp(sizes, n_replicas: int, rng):
     r"""PyTorch-style initialisation :math:`U(\pm1/\sqrt{\rm fan_{in}})` of ``n_replicas`` networks.
 
@@ -157,7 +150,7 @@ def _forward(weights, biases, x, masks=None):
         if layer == last:
             acts.append(z)
         else:
-            a, d = _silu_pair(z)
+            a, d = silu_pair(z)
             if masks is not None and masks[layer] is not None:
                 a = a * masks[layer][:, None, :]
                 d = d * masks[layer][:, None, :]

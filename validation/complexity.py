@@ -29,6 +29,12 @@ from validation.registry import check
 AREA = "complexity"
 PAPER = "Liu, Zhong & Tegmark, Grokking as Compression (arXiv 2310.05918)"
 LOG_EVERY = 50  # divides every lmn_every / emb_every below, so each LMN step has a snapshot
+PAPER_STEPS = 20_000  # the paper's training length [paper]
+# S4 budget, quick and full [ours]. The spec's 8 000 (quick) and 20 000 (full) had no prototype
+# behind them; our S4 runs reach 100 % test accuracy only after ~26 000 steps (quick seed:
+# step 26 350; a full-size seed: test accuracy 0.974 at 20 000), so CX-6 trains for 30 000
+# and reports the generalisation step against the paper's 20 000 as a finding.
+S4_STEPS = 30_000
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,13 +126,21 @@ def grokking_point(point: GrokkingPoint, seed_sequence: np.random.SeedSequence) 
 
 def _points(ctx) -> list[GrokkingPoint]:
     if ctx.quick:
+        # XOR keeps the full budget of 8 000 steps [ours]: the spec's 4 500 was sized on a prototype
+        # that generalised at ~2 500; ours generalises at 3 500, so 4 500 left 750 steps after the
+        # minimum -- too few to see a rise that takes thousands of steps in either run.
         return [GrokkingPoint("mod31", 0, 8_000, 500, 64, emb_every=1_000, emb_samples=48),
-                GrokkingPoint("xor5", 0, 4_500, 250, 64),
-                GrokkingPoint("s4", 0, 8_000, 1_000, 64)]
+                GrokkingPoint("xor5", 0, 8_000, 250, 64),
+                GrokkingPoint("s4", 0, S4_STEPS, 1_000, 64)]
     return ([GrokkingPoint("mod31", 0, 10_000, 250, 128, emb_every=500, emb_samples=128)]
             + [GrokkingPoint("mod31", s, 10_000, 250, 128) for s in (1, 2)]
             + [GrokkingPoint("xor5", s, 8_000, 200, 128) for s in (0, 1, 2)]
-            + [GrokkingPoint("s4", 0, 20_000, 500, 128)])
+            + [GrokkingPoint("s4", 0, S4_STEPS, 500, 128)])
+
+
+def _run_cost(point: GrokkingPoint) -> float:
+    """Relative run time of a point (training steps dominate), for the sweep's start order."""
+    return float(point.steps)
 
 
 _FAILED_SWEEPS: dict = {}
@@ -138,7 +152,7 @@ def _grokking_runs(ctx) -> dict:
     for p in points:
         if p.lmn_every % LOG_EVERY or p.emb_every % LOG_EVERY:
             raise ValueError(f"lmn_every/emb_every must be multiples of {LOG_EVERY}, got {p}")
-    traces = ctx.sweep(grokking_point, points, label="grokking runs", key="grokking-runs")
+    traces = ctx.sweep(grokking_point, points, label="grokking runs", key="grokking-runs", cost=_run_cost)
     return {(p.task, p.seed_index): t for p, t in zip(points, traces)}
 
 
@@ -503,8 +517,12 @@ def s4_compresses(ctx) -> Outcome:
                        reason=f"no generalisation within {r.point.steps} steps (t_mem={r.t_mem}, "
                               f"final test accuracy {r.test_acc[-1]:.3f})")
     lm, lg = r.at(r.t_mem), r.at(r.t_gen)
+    finding = ""
+    if r.t_gen > PAPER_STEPS:
+        finding = (f"S4 generalises at step {r.t_gen}, later than the paper's {PAPER_STEPS}-step training "
+                   "(our recipe; the paper's Fig. 2 shows S4 generalised within its run).")
     return Outcome(predicted="LMN(t_gen) < LMN(t_mem)", measured=lg / lm,
                    tolerance=f"t_gen <= {r.point.steps}; LMN(t_gen) < LMN(t_mem)", status=_status(lg < lm),
-                   figure=fig, reason=f"t_mem={r.t_mem} (LMN {lm:.3f}), t_gen={r.t_gen} (LMN {lg:.3f}), "
+                   figure=fig, finding=finding, reason=f"t_mem={r.t_mem} (LMN {lm:.3f}), t_gen={r.t_gen} (LMN {lg:.3f}), "
                                       f"N={r.point.lmn_samples}",
                    details={"t_mem": r.t_mem, "t_gen": r.t_gen, "lmn_mem": lm, "lmn_gen": lg})

@@ -53,8 +53,8 @@ class RunContext:
         """A Generator on the stream for ``keys``."""
         return np.random.default_rng(self.seed_sequence(*keys))
 
-    def sweep(self, fn: Callable, points, *, label: str, key: str | None = None) -> list:
-        """Run ``fn(point, seed_sequence)`` over ``points`` with the sweep runner."""
+    def sweep(self, fn: Callable, points, *, label: str, key: str | None = None, cost=None) -> list:
+        """Run ``fn(point, seed_sequence)`` over ``points`` with the sweep runner (``cost``: see it)."""
         return run_sweep(
             fn,
             points,
@@ -62,6 +62,7 @@ class RunContext:
             scheduler=self.scheduler,
             workers=self.workers,
             progress=print_progress(label),
+            cost=cost,
         )
 
 

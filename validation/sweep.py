@@ -51,6 +51,7 @@ def run_sweep(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cost: Callable[[object], float] | None = None,
 ) -> list:
     """Evaluate ``fn(point, seed_sequence)`` for every point; results in point order.
 
@@ -70,6 +71,11 @@ def run_sweep(
         ``1`` runs in this process, which is also what happens for one point.
     progress : callable, optional
         Called as ``progress(done, total)`` after each point completes.
+    cost : callable, optional
+        ``cost(point)``: a relative run-time estimate. Local processes then start the
+        most expensive points first (longest-processing-time order), which shortens
+        the wall time when points differ in cost. Seeds and result order still follow
+        ``points``, so results do not change.
 
     Returns
     -------
@@ -100,7 +106,8 @@ def run_sweep(
     results = [None] * total
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_workers, mp_context=context, initializer=_worker_init) as pool:
-        futures = {pool.submit(_call, fn, p, s): i for i, (p, s) in enumerate(zip(points, seeds))}
+        order = range(total) if cost is None else sorted(range(total), key=lambda i: -float(cost(points[i])))
+        futures = {pool.submit(_call, fn, points[i], seeds[i]): i for i in order}
         for done, future in enumerate(as_completed(futures), start=1):
             results[futures[future]] = future.result()
             report(done, total)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import sparse_mlp as S
-from models._sparse_mlp_kernels import silu_and_derivative
+from models._activation_kernels import silu_and_derivative
 
 
 def numpy_silu_pair(z):

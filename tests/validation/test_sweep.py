@@ -19,6 +19,13 @@ def test_local_processes_equal_in_process_bit_for_bit():
     assert serial == parallel
 
 
+def test_cost_order_changes_start_order_not_results():
+    points = [2, 5, 8, 13]
+    serial = run_sweep(draw_matrix_product, points, seed=3, workers=1)
+    longest_first = run_sweep(draw_matrix_product, points, seed=3, workers=2, cost=lambda p: p)
+    assert serial == longest_first
+
+
 def test_progress_reports_every_point():
     seen = []
     run_sweep(noisy_square, [1, 2, 3], seed=0, workers=1, progress=lambda d, t: seen.append((d, t)))
