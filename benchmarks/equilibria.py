@@ -2,9 +2,14 @@
 
 Gaussian n x n games (standard normal payoffs, nondegenerate with probability 1),
 n = 4, 6, 8, 10. Each solver gets the same games in the same process; the time
-per game is the median over games of the best of a few repeats, with every
-Numba kernel compiled beforehand (the first call, which may compile or load the
-on-disk cache, is reported separately as ``first_call_s``). Peers are optional:
+per game is the median over games of the best of a few repeats (more repeats
+for the sub-millisecond sizes; within each repeat the solvers take turns on the
+game, so load drifts hit them alike), with every Numba kernel -- ours and QuantEcon's
+-- compiled beforehand (our first call, which may compile or load the on-disk
+cache, is reported separately as ``first_call_s``). Ratios are peer time / our
+time, so above 1 means efttheory is faster: ``quantecon_se_over_ours`` against
+QuantEcon's ``support_enumeration``, ``quantecon_best_over_ours`` against the
+faster of its support and vertex enumeration. Peers are optional:
 QuantEcon's ``support_enumeration``/``vertex_enumeration``/``lemke_howson`` and
 nashpy's ``vertex_enumeration`` (its ``support_enumeration`` misses equilibria
 of generic float games and is not used). A peer that is not importable is
@@ -30,12 +35,19 @@ def _optional(name):
         return None
 
 
-def _best_of(fn, repeats):
-    best, out = np.inf, None
+def _best_of_interleaved(solvers, repeats):
+    """Best time and last result of each solver, timing them in turn within every repeat.
+
+    Round-robin order spreads drifts of a shared machine's load evenly over the
+    solvers instead of charging them to whichever runs first on a game.
+    """
+    best = {name: np.inf for name in solvers}
+    out = {}
     for _ in range(repeats):
-        start = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - start)
+        for name, fn in solvers.items():
+            start = time.perf_counter()
+            out[name] = fn()
+            best[name] = min(best[name], time.perf_counter() - start)
     return best, out
 
 
@@ -69,33 +81,45 @@ def run(quick: bool) -> list[dict]:
         for A, B in games[:1]:  # warm every path (both methods) for this size
             nash_equilibria(A, B, method="support_enumeration")
             nash_equilibria(A, B, method="vertex_enumeration")
+        reps = repeats * (5 if n <= 6 else 1)
         ours_t, se_t, ve_t, lh_t, q_se_t, q_ve_t, q_lh_t, np_t = ([] for _ in range(8))
         agree = True
         counts = []
         for k, (A, B) in enumerate(games):
-            t, ours = _best_of(lambda: nash_equilibria(A, B), repeats)
-            ours_t.append(t)
-            counts.append(len(ours))
-            se_t.append(_best_of(lambda: nash_equilibria(A, B, method="support_enumeration"), repeats)[0])
-            ve_t.append(_best_of(lambda: nash_equilibria(A, B, method="vertex_enumeration"), repeats)[0])
-            lh_t.append(_best_of(lambda: lemke_howson(A, B, 0), repeats)[0])
-            mine = [e.strategies for e in ours]
+            solvers = {
+                "ours": lambda: nash_equilibria(A, B),
+                "se": lambda: nash_equilibria(A, B, method="support_enumeration"),
+                "ve": lambda: nash_equilibria(A, B, method="vertex_enumeration"),
+                "lh": lambda: lemke_howson(A, B, 0),
+            }
             if gt is not None:
                 g = gt.NormalFormGame((gt.Player(A), gt.Player(B.T)))
                 if k == 0 and n == sizes[0]:
                     gt.support_enumeration(g)
                     gt.vertex_enumeration(g)
                     gt.lemke_howson(g)
-                t, theirs = _best_of(lambda: gt.support_enumeration(g), repeats)
-                q_se_t.append(t)
-                agree &= _same(mine, theirs)
-                t, theirs = _best_of(lambda: gt.vertex_enumeration(g), repeats)
-                q_ve_t.append(t)
-                agree &= _same(mine, theirs)
-                q_lh_t.append(_best_of(lambda: gt.lemke_howson(g), repeats)[0])
+                solvers.update({
+                    "q_se": lambda: gt.support_enumeration(g),
+                    "q_ve": lambda: gt.vertex_enumeration(g),
+                    "q_lh": lambda: gt.lemke_howson(g),
+                })
+            best, results = _best_of_interleaved(solvers, reps)
+            ours = results["ours"]
+            ours_t.append(best["ours"])
+            counts.append(len(ours))
+            se_t.append(best["se"])
+            ve_t.append(best["ve"])
+            lh_t.append(best["lh"])
+            mine = [e.strategies for e in ours]
+            if gt is not None:
+                q_se_t.append(best["q_se"])
+                q_ve_t.append(best["q_ve"])
+                q_lh_t.append(best["q_lh"])
+                agree &= _same(mine, results["q_se"]) and _same(mine, results["q_ve"])
             if nashpy is not None and n <= nashpy_max and k < nashpy_games:
-                t, theirs = _best_of(lambda: list(nashpy.Game(A, B).vertex_enumeration()), 1)
-                np_t.append(t)
+                start = time.perf_counter()
+                theirs = list(nashpy.Game(A, B).vertex_enumeration())
+                np_t.append(time.perf_counter() - start)
                 agree &= _same(mine, theirs)
         med = lambda xs: float(np.median(xs)) if xs else None  # noqa: E731
         ours_m = med(ours_t)
@@ -108,6 +132,7 @@ def run(quick: bool) -> list[dict]:
         }
         if q_se_t:
             best_q = min(med(q_se_t), med(q_ve_t))
+            row["quantecon_se_over_ours"] = med(q_se_t) / ours_m
             row["quantecon_best_over_ours"] = best_q / ours_m
             row["quantecon_lh_over_ours_lh"] = med(q_lh_t) / med(lh_t)
         if np_t:

@@ -2,7 +2,8 @@
 
 Private module: the public functions of :mod:`efttheory.games` validate their
 arguments and call these kernels on contiguous float64/int64 arrays. Kernels
-fill preallocated output arrays and return counts (they are not generators, so
+fill preallocated output arrays and return counts, except support enumeration,
+which grows its own output array and returns it (none is a generator, so
 ``cache=True`` works and a cold machine compiles each kernel once). Every
 kernel has a plain-NumPy twin in the test-suite.
 """
@@ -18,10 +19,12 @@ __all__ = [
     "finalize_vertex_pairs",
     "polytope_labels",
     "lemke_howson_kernel",
+    "match_complementary_labels",
     "match_labels",
     "polish_root",
     "payoff_scale",
     "pure_nash_flags",
+    "sort_equilibria",
     "support_enumeration_kernel",
     "tullock_stage_payoffs",
 ]
@@ -76,17 +79,18 @@ def payoff_scale(A, B):
 
 
 @njit(cache=True)
-def _solve_inplace(M, rhs, out, pivot_tol):
-    """Gaussian elimination with partial pivoting on a small square system.
+def _solve_block(M, rhs, sol, s, pivot_tol):
+    """Gaussian elimination with partial pivoting on the leading ``s`` x ``s`` block of ``M``.
 
-    ``M`` and ``rhs`` are overwritten. Returns False when a pivot is below
+    ``M`` and ``rhs`` are overwritten; the solution goes to ``sol[:s]``. Working
+    on a block of one preallocated scratch matrix keeps the support loop free of
+    allocations and array views. Returns False when a pivot is below
     ``pivot_tol`` (singular system).
     """
-    n = M.shape[0]
-    for col in range(n):
+    for col in range(s):
         best = col
         best_val = abs(M[col, col])
-        for row in range(col + 1, n):
+        for row in range(col + 1, s):
             v = abs(M[row, col])
             if v > best_val:
                 best_val = v
@@ -94,32 +98,31 @@ def _solve_inplace(M, rhs, out, pivot_tol):
         if best_val <= pivot_tol:
             return False
         if best != col:
-            for k in range(n):
-                tmp = M[col, k]
-                M[col, k] = M[best, k]
-                M[best, k] = tmp
+            for c in range(col, s):
+                tmp = M[col, c]
+                M[col, c] = M[best, c]
+                M[best, c] = tmp
             tmp = rhs[col]
             rhs[col] = rhs[best]
             rhs[best] = tmp
         inv = 1.0 / M[col, col]
-        for row in range(col + 1, n):
+        for row in range(col + 1, s):
             f = M[row, col] * inv
             if f != 0.0:
-                for k in range(col, n):
-                    M[row, k] -= f * M[col, k]
+                for c in range(col + 1, s):
+                    M[row, c] -= f * M[col, c]
                 rhs[row] -= f * rhs[col]
-    for row in range(n - 1, -1, -1):
+    for row in range(s - 1, -1, -1):
         acc = rhs[row]
-        for k in range(row + 1, n):
-            acc -= M[row, k] * out[k]
-        out[row] = acc / M[row, row]
+        for c in range(row + 1, s):
+            acc -= M[row, c] * sol[c]
+        sol[row] = acc / M[row, row]
     return True
 
 
 @njit(cache=True)
-def _next_combination(idx, n):
-    """Advance the sorted index array ``idx`` to the next k-subset of range(n)."""
-    k = idx.shape[0]
+def _next_subset(idx, k, n):
+    """Advance the sorted indices ``idx[:k]`` to the next k-subset of range(n) (lexicographic)."""
     i = k - 1
     while i >= 0 and idx[i] == n - k + i:
         i -= 1
@@ -129,25 +132,6 @@ def _next_combination(idx, n):
     for j in range(i + 1, k):
         idx[j] = idx[j - 1] + 1
     return True
-
-
-@njit(cache=True)
-def _indifferent_mix(P, own, other, k, M, rhs, sol, pivot_tol):
-    """Mix over rows ``own`` of ``P`` making every column in ``other`` pay the same.
-
-    Solves sum_i P[own_i, other_j] z_i = v for all j, sum z = 1 (k + 1 unknowns).
-    Returns False when the system is singular.
-    """
-    for r in range(k):
-        for c in range(k):
-            M[r, c] = P[own[c], other[r]]
-        M[r, k] = -1.0
-        rhs[r] = 0.0
-    for c in range(k):
-        M[k, c] = 1.0
-    M[k, k] = 0.0
-    rhs[k] = 1.0
-    return _solve_inplace(M, rhs, sol, pivot_tol)
 
 
 @njit(cache=True)
@@ -176,9 +160,9 @@ def _finalize_pair(A, B, x, y, pay, k):
 
 
 @njit(cache=True)
-def _degeneracy_witness(P, own, other, k, sol, n_other, tol):
-    """True if the mix ``sol[:k]`` on rows ``own`` of ``P`` has more pure best responses among
-    all columns of ``P`` than it has support (the columns ``other`` are tied at ``sol[k]``)."""
+def _row_mix_witness(B, I, k, sol, tol):
+    """True if the row mix ``sol[:k]`` on rows ``I`` has more pure best responses among the
+    columns of ``B`` than positive probabilities (its indifference value is ``sol[k]``)."""
     positive = 0
     for t in range(k):
         if sol[t] < -tol:
@@ -187,10 +171,10 @@ def _degeneracy_witness(P, own, other, k, sol, n_other, tol):
             positive += 1
     v = sol[k]
     tied = 0
-    for j in range(n_other):
+    for j in range(B.shape[1]):
         acc = 0.0
         for t in range(k):
-            acc += P[own[t], j] * sol[t]
+            acc += B[I[t], j] * sol[t]
         if acc > v + tol:
             return False
         if acc >= v - tol:
@@ -199,50 +183,170 @@ def _degeneracy_witness(P, own, other, k, sol, n_other, tol):
 
 
 @njit(cache=True)
-def support_enumeration_kernel(A, B, tol_prob, tol_br, tol_deg, out, flags):
+def _column_mix_witness(A, J, k, sol, tol):
+    """Column-player twin of :func:`_row_mix_witness`: the mix ``sol[:k]`` on columns ``J``
+    against the rows of ``A``."""
+    positive = 0
+    for t in range(k):
+        if sol[t] < -tol:
+            return False
+        if sol[t] > tol:
+            positive += 1
+    v = sol[k]
+    tied = 0
+    for i in range(A.shape[0]):
+        acc = 0.0
+        for t in range(k):
+            acc += A[i, J[t]] * sol[t]
+        if acc > v + tol:
+            return False
+        if acc >= v - tol:
+            tied += 1
+    return tied > positive
+
+
+#: Strategy entries closer than this are tied when equilibria are ordered.
+SORT_TIE = 1e-12
+
+
+@njit(cache=True)
+def _lex_greater(out, a, b, width, tie):
+    """Whether row ``a`` of ``out`` is lexicographically greater than row ``b`` (first ``width``
+    columns); entries within ``tie`` of each other count as equal."""
+    for c in range(width):
+        if out[a, c] > out[b, c] + tie:
+            return True
+        if out[a, c] < out[b, c] - tie:
+            return False
+    return False
+
+
+@njit(cache=True)
+def sort_equilibria(out, count, width, dedupe, atol):
+    """Order the first ``count`` rows of ``out`` by their first ``width`` entries, descending.
+
+    Stable insertion sort; entries within :data:`SORT_TIE` count as equal, so
+    round-off does not decide the order (equal keys keep their order). With ``dedupe``, a row
+    within ``atol`` (max norm on those entries) of an earlier kept row is
+    dropped. Rows are rearranged in place; returns the number kept.
+    """
+    tmp = np.empty(out.shape[1])
+    for a in range(1, count):
+        b = a
+        while b > 0 and _lex_greater(out, a, b - 1, width, SORT_TIE):
+            b -= 1
+        if b < a:
+            tmp[:] = out[a]
+            for r in range(a, b, -1):
+                out[r] = out[r - 1]
+            out[b] = tmp
+    if not dedupe:
+        return count
+    kept = 0
+    for a in range(count):
+        duplicate = False
+        for b in range(kept):
+            gap = 0.0
+            for c in range(width):
+                gap = max(gap, abs(out[a, c] - out[b, c]))
+            if gap <= atol:
+                duplicate = True
+                break
+        if not duplicate:
+            if kept < a:
+                out[kept] = out[a]
+            kept += 1
+    return kept
+
+
+@njit(cache=True)
+def support_enumeration_kernel(A, B, tol_prob, tol_br, tol_deg, regret_max, dedupe_atol):
     """All equilibria of a bimatrix game on equal-size support pairs, plus a degeneracy test.
 
-    For each row support I and column support J of size k, solve the k + 1
-    unknowns (y_J, v) of A[I, J] y = v, sum y = 1 and (x_I, u) of
-    B[I, J]^T x = u, sum x = 1; accept when support probabilities exceed
+    For each row support I and column support J of size k (lexicographic order,
+    k = 1, 2, ...), solve for the k + 1 unknowns (y_J, v) of A[I, J] y = v,
+    sum y = 1 and (x_I, u) of B[I, J]^T x = u, sum x = 1. The payoff unknown is
+    eliminated first (rows minus the first row: a k x k system with partial
+    pivoting on one preallocated scratch block, then v = A[I_0, J] y); pure
+    pairs (k = 1) need no solve. Accept when support probabilities exceed
     ``-tol_prob`` (then clipped and renormalised) and no pure strategy off the
-    support pays more than the equilibrium payoff plus ``tol_br``. Row r of
-    ``out`` (shape (cap, m + n + 3)) receives x, y, the payoffs (u, v) and the
-    regret; returns the number found (which may exceed the capacity).
+    support pays more than the equilibrium payoff plus ``tol_br``. Accepted
+    profiles whose regret exceeds ``regret_max`` are dropped; the rest are
+    sorted by :func:`sort_equilibria` (deduplicated within ``dedupe_atol`` when
+    the game is degenerate). The degeneracy scan runs in the same pass, on the
+    same solved mixes.
 
-    ``flags[0]`` is set to 1 when some solved mix has more pure best responses
-    (within ``tol_deg``) than its support size, i.e. the game is degenerate.
-    A degenerate witness x with support k solves the system of (I, J) for any
-    k columns J of its best-response set, so the scan finds it unless all those
-    systems are singular.
+    Returns ``(rows, degenerate)``: row r of ``rows`` (shape (count, m + n + 3))
+    holds x, y, the payoffs (u, v) and the regret. ``degenerate`` is True when
+    some solved mix has more pure best responses (within ``tol_deg``) than
+    positive probabilities. A degenerate witness x with support k solves the
+    system of (I, J) for any k columns J of its best-response set, so the scan
+    finds it unless all those systems are singular.
     """
     m, n = A.shape
-    cap = out.shape[0]
-    pay = np.empty((1, 2))
-    count = 0
     kmax = min(m, n)
-    M = np.empty((kmax + 1, kmax + 1))
-    rhs = np.empty(kmax + 1)
+    width = m + n
+    M = np.empty((kmax, kmax))
+    rhs = np.empty(kmax)
     soly = np.empty(kmax + 1)
     solx = np.empty(kmax + 1)
-    x = np.empty(m)
-    y = np.empty(n)
-    At = A.T.copy()
-    flags[0] = 0
+    x = np.zeros(m)
+    y = np.zeros(n)
+    I = np.empty(kmax, dtype=np.int64)
+    J = np.empty(kmax, dtype=np.int64)
+    pay = np.empty((1, 2))
+    out = np.empty((16, width + 3))
+    count = 0
+    degenerate = False
     for k in range(1, kmax + 1):
-        I = np.arange(k)
+        for t in range(k):
+            I[t] = t
         while True:
-            J = np.arange(k)
+            for t in range(k):
+                J[t] = t
             while True:
-                Mk = M[: k + 1, : k + 1]
-                rk = rhs[: k + 1]
-                oky = _indifferent_mix(At, J, I, k, Mk, rk, soly[: k + 1], 1e-14)
-                okx = _indifferent_mix(B, I, J, k, Mk, rk, solx[: k + 1], 1e-14)
-                if flags[0] == 0:
-                    if okx and _degeneracy_witness(B, I, J, k, solx, n, tol_deg):
-                        flags[0] = 1
-                    elif oky and _degeneracy_witness(At, J, I, k, soly, m, tol_deg):
-                        flags[0] = 1
+                if k == 1:
+                    # pure pair: the only mix is the action itself, worth its payoff
+                    soly[0] = 1.0
+                    soly[1] = A[I[0], J[0]]
+                    solx[0] = 1.0
+                    solx[1] = B[I[0], J[0]]
+                    oky = True
+                    okx = True
+                else:
+                    # (y_J, v): rows I[1:] minus row I[0] pay zero against the column mix, sum y = 1
+                    for r in range(k - 1):
+                        for c in range(k):
+                            M[r, c] = A[I[r + 1], J[c]] - A[I[0], J[c]]
+                        rhs[r] = 0.0
+                    for c in range(k):
+                        M[k - 1, c] = 1.0
+                    rhs[k - 1] = 1.0
+                    oky = _solve_block(M, rhs, soly, k, 1e-14)
+                    if oky:
+                        v = 0.0
+                        for c in range(k):
+                            v += A[I[0], J[c]] * soly[c]
+                        soly[k] = v
+                    # (x_I, u): columns J[1:] minus column J[0] pay zero against the row mix, sum x = 1
+                    for r in range(k - 1):
+                        for c in range(k):
+                            M[r, c] = B[I[c], J[r + 1]] - B[I[c], J[0]]
+                        rhs[r] = 0.0
+                    for c in range(k):
+                        M[k - 1, c] = 1.0
+                    rhs[k - 1] = 1.0
+                    okx = _solve_block(M, rhs, solx, k, 1e-14)
+                    if okx:
+                        u = 0.0
+                        for c in range(k):
+                            u += B[I[c], J[0]] * solx[c]
+                        solx[k] = u
+                if not degenerate:
+                    if okx and _row_mix_witness(B, I, k, solx, tol_deg):
+                        degenerate = True
+                    elif oky and _column_mix_witness(A, J, k, soly, tol_deg):
+                        degenerate = True
                 ok = oky and okx
                 if ok:
                     for t in range(k):
@@ -250,54 +354,55 @@ def support_enumeration_kernel(A, B, tol_prob, tol_br, tol_deg, out, flags):
                             ok = False
                             break
                 if ok:
-                    y[:] = 0.0
-                    x[:] = 0.0
                     ty = 0.0
                     tx = 0.0
                     for t in range(k):
-                        vy = max(soly[t], 0.0)
-                        vx = max(solx[t], 0.0)
-                        y[J[t]] = vy
-                        x[I[t]] = vx
-                        ty += vy
-                        tx += vx
-                    if ty <= 0.0 or tx <= 0.0:
-                        ok = False
-                    else:
-                        for t in range(k):
-                            y[J[t]] /= ty
-                            x[I[t]] /= tx
+                        ty += max(soly[t], 0.0)
+                        tx += max(solx[t], 0.0)
+                    ok = ty > 0.0 and tx > 0.0
                 if ok:
-                    v = soly[k]
+                    for t in range(k):
+                        y[J[t]] = max(soly[t], 0.0) / ty
+                        x[I[t]] = max(solx[t], 0.0) / tx
+                    v = soly[k] + tol_br
                     for i in range(m):
                         acc = 0.0
                         for t in range(k):
                             acc += A[i, J[t]] * y[J[t]]
-                        if acc > v + tol_br:
+                        if acc > v:
                             ok = False
                             break
-                if ok:
-                    u = solx[k]
-                    for j in range(n):
-                        acc = 0.0
-                        for t in range(k):
-                            acc += B[I[t], j] * x[I[t]]
-                        if acc > u + tol_br:
-                            ok = False
-                            break
-                if ok:
-                    if count < cap:
-                        out[count, :m] = x
-                        out[count, m:m + n] = y
-                        out[count, m + n + 2] = _finalize_pair(A, B, x, y, pay, 0)
-                        out[count, m + n] = pay[0, 0]
-                        out[count, m + n + 1] = pay[0, 1]
-                    count += 1
-                if not _next_combination(J, n):
+                    if ok:
+                        u = solx[k] + tol_br
+                        for j in range(n):
+                            acc = 0.0
+                            for t in range(k):
+                                acc += B[I[t], j] * x[I[t]]
+                            if acc > u:
+                                ok = False
+                                break
+                    if ok:
+                        regret = _finalize_pair(A, B, x, y, pay, 0)
+                        if regret <= regret_max:
+                            if count == out.shape[0]:
+                                grown = np.empty((2 * count, width + 3))
+                                grown[:count] = out
+                                out = grown
+                            out[count, :m] = x
+                            out[count, m:width] = y
+                            out[count, width] = pay[0, 0]
+                            out[count, width + 1] = pay[0, 1]
+                            out[count, width + 2] = regret
+                            count += 1
+                    for t in range(k):
+                        y[J[t]] = 0.0
+                        x[I[t]] = 0.0
+                if not _next_subset(J, k, n):
                     break
-            if not _next_combination(I, m):
+            if not _next_subset(I, k, m):
                 break
-    return count
+    count = sort_equilibria(out, count, width, degenerate, dedupe_atol)
+    return out[:count], degenerate
 
 
 @njit(cache=True)
@@ -335,13 +440,16 @@ def polytope_labels(eq, normals, c, label_map, tol, out_z, out_labels):
 
 
 @njit(cache=True)
-def finalize_vertex_pairs(A, B, zx, zy, pairs, count, tol, out_x, out_y, out_pay, out_regret):
+def finalize_vertex_pairs(A, B, zx, zy, pairs, count, tol, regret_max, out):
     """Normalise matched vertex pairs into mixed strategies with payoffs and regrets.
 
     Pairs whose x or y sums to at most ``tol`` (the artificial origin) are
-    dropped. Returns the number of profiles written.
+    dropped, and so are profiles with regret above ``regret_max``. Row r of
+    ``out`` (shape (>= count, m + n + 3)) receives x, y, the payoffs (u, v) and
+    the regret. Returns the number of rows written.
     """
     m, n = A.shape
+    pay = np.empty((1, 2))
     k = 0
     for p in range(count):
         a = pairs[p, 0]
@@ -355,10 +463,15 @@ def finalize_vertex_pairs(A, B, zx, zy, pairs, count, tol, out_x, out_y, out_pay
         if sx <= tol or sy <= tol:
             continue
         for i in range(m):
-            out_x[k, i] = max(zx[a, i], 0.0) / sx
+            out[k, i] = max(zx[a, i], 0.0) / sx
         for j in range(n):
-            out_y[k, j] = max(zy[b, j], 0.0) / sy
-        out_regret[k] = _finalize_pair(A, B, out_x[k], out_y[k], out_pay, k)
+            out[k, m + j] = max(zy[b, j], 0.0) / sy
+        regret = _finalize_pair(A, B, out[k, :m], out[k, m:m + n], pay, 0)
+        if regret > regret_max:
+            continue
+        out[k, m + n] = pay[0, 0]
+        out[k, m + n + 1] = pay[0, 1]
+        out[k, m + n + 2] = regret
         k += 1
     return k
 
@@ -380,6 +493,33 @@ def match_labels(labels_p, labels_q, full, out_pairs):
                     out_pairs[count, 0] = a
                     out_pairs[count, 1] = b
                 count += 1
+    return count
+
+
+@njit(cache=True)
+def match_complementary_labels(labels_p, labels_q, full, out_pairs):
+    """:func:`match_labels` for simple polytopes, by sorting instead of comparing all pairs.
+
+    When no vertex carries more labels than its polytope's dimension (m and n
+    labels, m + n in all), ``labels_p[a] | labels_q[b] == full`` forces
+    ``labels_q[b] == full ^ labels_p[a]``; each vertex of P is looked up in the
+    sorted labels of Q. Pairs come in the same order as from :func:`match_labels`
+    (a, then b, ascending). Only valid for such nondegenerate polytopes.
+    """
+    cap = out_pairs.shape[0]
+    order = np.argsort(labels_q, kind="mergesort")
+    sorted_q = labels_q[order]
+    n_q = sorted_q.shape[0]
+    count = 0
+    for a in range(labels_p.shape[0]):
+        target = full ^ labels_p[a]
+        pos = np.searchsorted(sorted_q, target)
+        while pos < n_q and sorted_q[pos] == target:
+            if count < cap:
+                out_pairs[count, 0] = a
+                out_pairs[count, 1] = order[pos]
+            count += 1
+            pos += 1
     return count
 
 

@@ -47,6 +47,7 @@ __all__ = [
 ]
 
 REGRET_RTOL = 1e-9
+_FLOAT64 = np.dtype(np.float64)
 #: Up to this many actions (smaller side) support enumeration is the faster complete method.
 SMALL = 6
 
@@ -87,7 +88,8 @@ class EquilibriumSet:
     Attributes
     ----------
     equilibria : tuple of Equilibrium
-        Sorted lexicographically by ``(x, y)``.
+        Sorted lexicographically by ``(x, y)``, descending; entries within
+        ``1e-12`` count as equal, so round-off does not decide the order.
     method : str
         ``"support_enumeration"``, ``"vertex_enumeration"`` or ``"lemke_howson"``.
     degenerate : bool
@@ -120,41 +122,32 @@ class EquilibriumSet:
 
 
 def _check_bimatrix(A, B):
-    if (type(A) is np.ndarray and type(B) is np.ndarray and A.dtype == np.float64 and B.dtype == np.float64
+    """Validated C-contiguous float64 ``(A, B)`` and the payoff scale ``max(1, max|A|, max|B|)``."""
+    if (type(A) is np.ndarray and type(B) is np.ndarray and A.dtype is _FLOAT64 and B.dtype is _FLOAT64
             and A.ndim == 2 and A.shape == B.shape and A.size > 0 and A.flags.c_contiguous
             and B.flags.c_contiguous):
-        if _kernels.payoff_scale(A, B) > 0:  # fast path: already clean float64 matrices
-            return A, B
+        scale = _kernels.payoff_scale(A, B)  # one pass: finiteness and scale
+        if scale > 0:  # fast path: already clean float64 matrices
+            return A, B, scale
     A = as_finite_array("A", A, ndim=2, min_size=1)
     B = as_finite_array("B", B, ndim=2, min_size=1)
     if A.shape != B.shape:
         raise ValueError(f"A and B must have the same shape (m, n), got {A.shape} and {B.shape}")
-    return A, B
+    return A, B, _kernels.payoff_scale(A, B)
 
 
-def _scale(A, B) -> float:
-    return float(_kernels.payoff_scale(A, B))
+#: Equilibria closer than this (max norm) are merged when the game is degenerate.
+DEDUPE_ATOL = 1e-10
 
 
-def _wrap(A, B, X, Y, pay, regret, method, degenerate, dedupe_atol=1e-10, scale=None) -> EquilibriumSet:
-    """Equilibria from kernel output: drop regret failures, deduplicate, sort by (x, y) descending."""
-    scale = _scale(A, B) if scale is None else scale
-    good = regret <= REGRET_RTOL * scale
-    if not good.all():
-        X, Y, pay, regret = X[good], Y[good], pay[good], regret[good]
-    kept = range(X.shape[0])
-    if X.shape[0] > 1:
-        keys = np.hstack([X, Y])
-        kept = []
-        for k in np.lexsort(-keys.T[::-1]):
-            if degenerate and any(np.max(np.abs(keys[k] - keys[j])) <= dedupe_atol for j in kept):
-                continue
-            kept.append(k)
-    out = tuple(
-        Equilibrium((X[k], Y[k]), pay[k], float(regret[k]))
-        for k in kept
-    )
-    return EquilibriumSet(out, method, degenerate, not degenerate)
+def _equilibrium_set(rows, m, method, degenerate) -> EquilibriumSet:
+    """Wrap kernel rows ``(x, y, u, v, regret)`` (already filtered and sorted) as an EquilibriumSet."""
+    width = rows.shape[1] - 3  # m + n
+    out = []
+    for k in range(rows.shape[0]):  # indexing beats iterating over a 2-d array for a few rows
+        row = rows[k]
+        out.append(Equilibrium((row[:m], row[m:width]), row[width:width + 2], float(row[width + 2])))
+    return EquilibriumSet(tuple(out), method, degenerate, not degenerate)
 
 
 def is_degenerate(A, B, tol: float = 1e-12) -> bool:
@@ -173,10 +166,10 @@ def is_degenerate(A, B, tol: float = 1e-12) -> bool:
     tol : float, > 0
         Relative tolerance of payoff ties (times ``max(1, max|payoff|)``).
     """
-    A, B = _check_bimatrix(A, B)
+    A, B, scale = _check_bimatrix(A, B)
     tol = check_positive("tol", tol)
     if min(A.shape) <= SMALL or min(A.shape) < 2:
-        return _support_enumeration_arrays(A, B, 1e-12, 1e-10 * _scale(A, B), tol * _scale(A, B))[4]
+        return _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10 * scale, tol * scale, np.inf, DEDUPE_ATOL)[1]
     return _polytopes(A, B, 1e-10)[4]
 
 
@@ -220,29 +213,16 @@ def support_enumeration(A, B, *, tol_prob: float = 1e-12, tol_br: float = 1e-10)
     EquilibriumSet
         ``complete`` is False for degenerate games.
     """
-    A, B = _check_bimatrix(A, B)
+    A, B, scale = _check_bimatrix(A, B)
     tol_prob = check_positive("tol_prob", tol_prob, strict=False)
     tol_br = check_positive("tol_br", tol_br, strict=False)
-    return _support_enumeration(A, B, tol_prob, tol_br)
+    return _support_enumeration(A, B, scale, tol_prob, tol_br)
 
 
-def _support_enumeration(A, B, tol_prob=1e-12, tol_br=1e-10):
-    scale = _scale(A, B)
-    X, Y, pay, regret, degenerate = _support_enumeration_arrays(A, B, tol_prob, tol_br * scale, 1e-12 * scale)
-    return _wrap(A, B, X, Y, pay, regret, "support_enumeration", degenerate, scale=scale)
-
-
-def _support_enumeration_arrays(A, B, tol_prob, tol_br, tol_deg):
-    m, n = A.shape
-    cap = 16
-    flags = np.zeros(1, dtype=np.int64)
-    while True:
-        out = np.empty((cap, m + n + 3))
-        count = _kernels.support_enumeration_kernel(A, B, tol_prob, tol_br, tol_deg, out, flags)
-        if count <= cap:
-            out = out[:count]
-            return out[:, :m], out[:, m:m + n], out[:, m + n:m + n + 2], out[:, m + n + 2], bool(flags[0])
-        cap = int(count)
+def _support_enumeration(A, B, scale, tol_prob=1e-12, tol_br=1e-10):
+    rows, degenerate = _kernels.support_enumeration_kernel(
+        A, B, tol_prob, tol_br * scale, 1e-12 * scale, REGRET_RTOL * scale, DEDUPE_ATOL)
+    return _equilibrium_set(rows, A.shape[0], "support_enumeration", degenerate)
 
 
 def _polytope_vertices(M, label_map, tol):
@@ -288,7 +268,7 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
         ``complete`` is False for degenerate games (continua are reported by
         extreme points only).
     """
-    A, B = _check_bimatrix(A, B)
+    A, B, scale = _check_bimatrix(A, B)
     tol = check_positive("tol", tol)
     m, n = A.shape
     if m + n > 64:
@@ -298,19 +278,19 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
         return EquilibriumSet(out.equilibria, "support_enumeration", out.degenerate, out.complete)
     xs_v, lab_p, ys_v, lab_q, degenerate = _polytopes(A, B, tol)
     full = np.uint64((1 << (m + n)) - 1) if m + n < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
+    # simple polytopes: the partner's labels are the complement (sorted lookup); else all pairs
+    match = _kernels.match_labels if degenerate else _kernels.match_complementary_labels
     cap = 16
     while True:
         pairs = np.empty((cap, 2), dtype=np.int64)
-        count = _kernels.match_labels(lab_p, lab_q, full, pairs)
+        count = match(lab_p, lab_q, full, pairs)
         if count <= cap:
             break
         cap = int(count)
-    X = np.empty((count, m))
-    Y = np.empty((count, n))
-    pay = np.empty((count, 2))
-    regret = np.empty(count)
-    k = _kernels.finalize_vertex_pairs(A, B, xs_v, ys_v, pairs, count, tol, X, Y, pay, regret)
-    return _wrap(A, B, X[:k], Y[:k], pay[:k], regret[:k], "vertex_enumeration", degenerate)
+    rows = np.empty((count, m + n + 3))
+    k = _kernels.finalize_vertex_pairs(A, B, xs_v, ys_v, pairs, count, tol, REGRET_RTOL * scale, rows)
+    k = _kernels.sort_equilibria(rows, k, m + n, degenerate, DEDUPE_ATOL)
+    return _equilibrium_set(rows[:k], m, "vertex_enumeration", degenerate)
 
 
 def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equilibrium:
@@ -334,7 +314,7 @@ def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equili
     -------
     Equilibrium
     """
-    A, B = _check_bimatrix(A, B)
+    A, B, scale = _check_bimatrix(A, B)
     m, n = A.shape
     init_label = check_integer("init_label", init_label, minimum=0, maximum=m + n - 1)
     max_iter = check_integer("max_iter", max_iter, minimum=1)
@@ -348,7 +328,7 @@ def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equili
         )
     pay = np.empty((1, 2))
     regret = _kernels._finalize_pair(A, B, x, y, pay, 0)
-    if regret > REGRET_RTOL and regret > REGRET_RTOL * _scale(A, B):  # scale >= 1
+    if regret > REGRET_RTOL * scale:
         raise ConvergenceError(
             f"Lemke-Howson ended at a profile with regret {regret:.3e} > {REGRET_RTOL:g} x scale",
             last_iterate=(x, y), iterations=it,
@@ -372,13 +352,13 @@ def nash_equilibria(A, B, method: str = "auto") -> EquilibriumSet:
     EquilibriumSet
     """
     check_choice("method", method, ("auto", "support_enumeration", "vertex_enumeration"))
-    A, B = _check_bimatrix(A, B)
+    A, B, scale = _check_bimatrix(A, B)
     if method == "support_enumeration":
         return support_enumeration(A, B)
     if method == "vertex_enumeration":
         return vertex_enumeration(A, B)
     if min(A.shape) <= SMALL:
-        out = _support_enumeration(A, B)
+        out = _support_enumeration(A, B, scale)
         if not out.degenerate or min(A.shape) < 2:
             return out
     return vertex_enumeration(A, B)

@@ -1,5 +1,6 @@
 """Every Numba kernel of efttheory.games against a plain-NumPy twin."""
 
+import functools
 import itertools
 
 import numpy as np
@@ -71,25 +72,64 @@ def support_enumeration_twin(A, B):
     return out
 
 
+def descending_order_twin(keys, tie=_kernels.SORT_TIE):
+    """Row order of the kernels' sort: lexicographically descending, entries within ``tie`` equal, stable."""
+    def compare(r, s):
+        for a, b in zip(keys[r], keys[s]):
+            if abs(a - b) > tie:
+                return -1 if a > b else 1
+        return 0
+
+    return sorted(range(len(keys)), key=functools.cmp_to_key(compare))
+
+
 @settings(deadline=None, max_examples=40)
 @given(bimatrix_games(max_actions=4, perturb=1e-3))
 def test_support_enumeration_kernel_matches_twin(game):
     A, B = game
     m, n = A.shape
-    out = np.empty((200, m + n + 3))
-    flags = np.zeros(1, dtype=np.int64)
-    count = _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10, 1e-12, out, flags)
-    out_x, out_y, out_pay, out_regret = out[:, :m], out[:, m:m + n], out[:, m + n:m + n + 2], out[:, m + n + 2]
+    rows, _ = _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10, 1e-12, np.inf, 1e-10)
+    count = rows.shape[0]
+    out_x, out_y, out_pay, out_regret = rows[:, :m], rows[:, m:m + n], rows[:, m + n:m + n + 2], rows[:, m + n + 2]
     twin = support_enumeration_twin(A, B)
     assert count == len(twin)
-    got = np.hstack([out_x[:count], out_y[:count]])
+    got = np.hstack([out_x, out_y])
     for row in twin:
         assert np.min(np.max(np.abs(got - row), axis=1)) <= 1e-9
+    assert descending_order_twin(got) == list(range(count))
     for k in range(count):
         x, y = out_x[k], out_y[k]
         assert out_pay[k] == pytest.approx([x @ A @ y, x @ B @ y], abs=1e-12)
         twin_regret = max(0.0, (A @ y).max() - x @ A @ y, (B.T @ x).max() - x @ B @ y)
         assert out_regret[k] == pytest.approx(twin_regret, abs=1e-12)
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(0, 2**31), st.booleans())
+def test_sort_equilibria_matches_twin(seed, dedupe):
+    rng = np.random.default_rng(seed)
+    count, width = int(rng.integers(0, 9)), 3
+    keys = 0.5 * rng.integers(0, 3, (count, width)) + rng.choice([0.0, 1e-13, 1e-11, 1e-3], (count, width))
+    rows = np.hstack([keys, np.arange(count, dtype=float)[:, None]])  # last column tags the input row
+    kept = []
+    for r in descending_order_twin(keys):
+        if dedupe and any(np.max(np.abs(keys[r] - keys[j])) <= 1e-10 for j in kept):
+            continue
+        kept.append(r)
+    k = _kernels.sort_equilibria(rows, count, width, dedupe, 1e-10)
+    assert rows[:k, -1].astype(int).tolist() == kept
+
+
+def test_kernels_drop_profiles_above_the_regret_limit():
+    A = np.array([[3.0, 0.0], [0.0, 1.0]])
+    rows, _ = _kernels.support_enumeration_kernel(A, A, 1e-12, 1e-10, 1e-12, np.inf, 1e-10)
+    assert rows.shape[0] == 3
+    rows, _ = _kernels.support_enumeration_kernel(A, A, 1e-12, 1e-10, 1e-12, -1.0, 1e-10)
+    assert rows.shape[0] == 0
+    zx = np.array([[0.25, 0.75]])
+    pairs = np.zeros((1, 2), dtype=np.int64)
+    assert _kernels.finalize_vertex_pairs(A, A, zx, zx, pairs, 1, 1e-12, np.inf, np.empty((1, 7))) == 1
+    assert _kernels.finalize_vertex_pairs(A, A, zx, zx, pairs, 1, 1e-12, -1.0, np.empty((1, 7))) == 0
 
 
 def test_match_labels_matches_twin():
@@ -101,6 +141,28 @@ def test_match_labels_matches_twin():
     count = _kernels.match_labels(p, q, full, pairs)
     twin = [(a, b) for a in range(40) for b in range(40) if (int(p[a]) | int(q[b])) == 2**6 - 1]
     assert count == len(twin)
+    assert [tuple(r) for r in pairs[:count]] == twin
+
+
+@settings(deadline=None, max_examples=30)
+@given(st.integers(2, 6), st.integers(2, 6), st.integers(0, 2**31))
+def test_match_complementary_labels_matches_twin_on_simple_labelings(m, n, seed):
+    # vertices of P carry exactly m of the m + n labels, vertices of Q exactly n (repeats allowed)
+    rng = np.random.default_rng(seed)
+    L = m + n
+
+    def labelings(size, count):
+        return np.array([sum(1 << int(i) for i in rng.choice(L, size, replace=False)) for _ in range(count)],
+                        dtype=np.uint64)
+
+    p, q = labelings(m, 30), labelings(n, 30)
+    q[:5] = (2**L - 1) ^ p[:5]  # guarantee some complementary pairs
+    q[5] = q[0]
+    full = np.uint64(2**L - 1)
+    pairs = np.empty((1000, 2), dtype=np.int64)
+    count = _kernels.match_complementary_labels(p, q, full, pairs)
+    twin = [(a, b) for a in range(30) for b in range(30) if (int(p[a]) | int(q[b])) == 2**L - 1]
+    assert count == len(twin) >= 5
     assert [tuple(r) for r in pairs[:count]] == twin
 
 
@@ -216,10 +278,8 @@ def degeneracy_twin(A, B, tol=1e-9):
 @given(bimatrix_games(max_actions=3, perturb=0.0))
 def test_degeneracy_flag_matches_twin(game):
     A, B = game
-    m, n = A.shape
-    flags = np.zeros(1, dtype=np.int64)
-    _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10, 1e-9, np.empty((64, m + n + 3)), flags)
-    assert bool(flags[0]) == degeneracy_twin(A, B)
+    _, degenerate = _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10, 1e-9, np.inf, 1e-10)
+    assert degenerate == degeneracy_twin(A, B)
 
 
 def test_payoff_scale_matches_twin():
@@ -254,9 +314,10 @@ def test_polytope_labels_and_finalize_match_twin():
     zx = np.abs(rng.normal(size=(2, 3)))
     zy = np.abs(rng.normal(size=(3, 3)))
     zx[0] = 0.0  # the artificial origin is dropped
-    X, Y, pay, regret = np.empty((2, 3)), np.empty((2, 3)), np.empty((2, 2)), np.empty(2)
-    k = _kernels.finalize_vertex_pairs(A, B, zx, zy, pairs, 2, 1e-12, X, Y, pay, regret)
+    rows = np.empty((2, 9))
+    k = _kernels.finalize_vertex_pairs(A, B, zx, zy, pairs, 2, 1e-12, np.inf, rows)
     assert k == 1
+    X, Y, pay, regret = rows[:, :3], rows[:, 3:6], rows[:, 6:8], rows[:, 8]
     x, y = zx[1] / zx[1].sum(), zy[2] / zy[2].sum()
     assert np.allclose(X[0], x) and np.allclose(Y[0], y)
     assert pay[0] == pytest.approx([x @ A @ y, x @ B @ y])
