@@ -5,8 +5,10 @@
    pairwise kernel) against ``solve_ivp(RK45)`` called with the same jitted
    right-hand side through a Python wrapper, and with a vectorised NumPy
    right-hand side (graph Laplacian, what a user without the kernel would write).
-   Accuracy is matched: RK45's tolerance is the loosest of a short ladder whose
-   final-state error against a tight reference is at most RK4's.
+   Accuracy is matched against a converged reference (DOP853, rtol 1e-12, whose own
+   error estimate must be below 1e-3 of the target): RK4's step count doubles from 50
+   until its final-state error is at most 1e-5, then RK45's tolerance is the loosest
+   of a short ladder whose final-state error is at most RK4's.
 2. A 10^4-draw Monte-Carlo of the two-repon model (Eq. 10, rho = 1, t_end = 500,
    collision when |c| < 0.05 |c0|): efttheory's batched rate-limited RK4 against
    ``solve_ivp(RK45)`` per draw (timed on a subsample and scaled to 10^4 draws), and the
@@ -23,6 +25,7 @@ from scipy.integrate import solve_ivp
 from efttheory import generalization as G
 from efttheory.generalization import _kernels
 from benchmarks.timing import median_time as _median_time
+from benchmarks.timing import median_times
 
 D = 2
 ETA_X, ETA_A = 0.5, 0.25
@@ -66,44 +69,84 @@ def _numpy_rhs(weights, n):
     return rhs
 
 
+#: Final-state accuracy both integrators must reach (max abs error against the reference).
+TARGET_ERROR = 1e-5
+#: solve_ivp tolerances tried, loosest first; the loosest at least as accurate as RK4 is timed.
+RTOL_LADDER = (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10)
+RK4_START_STEPS = 50
+RK4_MAX_STEPS = 50 * 2**10
+
+
+def _reference(rhs, y0, t_end):
+    """Converged final state: DOP853 at rtol 1e-12 (atol 1e-14), and its own error estimate (the
+    change from rtol 1e-11), which must lie far below :data:`TARGET_ERROR`."""
+    tight = solve_ivp(rhs, (0.0, t_end), y0, method="DOP853", rtol=1e-12, atol=1e-14)
+    looser = solve_ivp(rhs, (0.0, t_end), y0, method="DOP853", rtol=1e-11, atol=1e-13)
+    if not (tight.success and looser.success):
+        raise RuntimeError("the DOP853 reference failed to integrate")
+    return tight.y[:, -1], float(np.abs(tight.y[:, -1] - looser.y[:, -1]).max())
+
+
 def _many_repons(n: int, quick: bool) -> dict:
+    """RK4 and RK45 at matched accuracy: RK4's step count doubles from 50 until its final-state
+    error is at most TARGET_ERROR; RK45's rtol is then the loosest of the ladder at least as
+    accurate as that RK4 run."""
     x0, head0, weights = _system(n)
     t_end = 0.5
-    dt = t_end / 50
     repeats = 1 if (quick or n >= 1000) else 3
-    G.integrate_many_repons(x0, head0, weights, ETA_X, ETA_A, dt, dt=dt)  # compile
-    reference = G.integrate_many_repons(x0, head0, weights, ETA_X, ETA_A, t_end, dt=dt / 8,
-                                        record_every=400)
-    ref = _pack(reference.x[-1], reference.head[-1])
-    seconds_rk4, sol = _median_time(
-        lambda: G.integrate_many_repons(x0, head0, weights, ETA_X, ETA_A, t_end, dt=dt, record_every=50), repeats)
-    err_rk4 = float(np.abs(_pack(sol.x[-1], sol.head[-1]) - ref).max())
+    G.integrate_many_repons(x0, head0, weights, ETA_X, ETA_A, t_end / 2, dt=t_end / 2)  # compile
     y0 = _pack(x0, head0)
     jitted = _jitted_rhs(weights, n)
+    ref, ref_error = _reference(jitted, y0, t_end)
+    if ref_error > 1e-3 * TARGET_ERROR:
+        raise RuntimeError(f"reference not converged: {ref_error:.1e} vs target {TARGET_ERROR:.0e}")
+
+    def rk4(steps):
+        return G.integrate_many_repons(x0, head0, weights, ETA_X, ETA_A, t_end, dt=t_end / steps,
+                                       record_every=steps)
+
+    steps = RK4_START_STEPS
+    ladder = []
+    while True:
+        sol = rk4(steps)
+        err_rk4 = float(np.abs(_pack(sol.x[-1], sol.head[-1]) - ref).max())
+        ladder.append((steps, err_rk4))
+        if err_rk4 <= TARGET_ERROR or steps >= RK4_MAX_STEPS:
+            break
+        steps *= 2
+    seconds_rk4, cpu_rk4, sol = median_times(lambda: rk4(steps), repeats)
     chosen = None
-    for rtol in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9, 1e-10):
+    for rtol in RTOL_LADDER:
         out = solve_ivp(jitted, (0.0, t_end), y0, method="RK45", rtol=rtol, atol=rtol * 1e-2)
         err = float(np.abs(out.y[:, -1] - ref).max())
         chosen = (rtol, err, out.nfev)
         if err <= err_rk4:
             break
     rtol, err_scipy, nfev = chosen
-    seconds_scipy, _ = _median_time(
+    seconds_scipy, cpu_scipy, _ = median_times(
         lambda: solve_ivp(jitted, (0.0, t_end), y0, method="RK45", rtol=rtol, atol=rtol * 1e-2), repeats)
     numpy_rhs = _numpy_rhs(weights, n)
-    seconds_numpy, out_np = _median_time(
+    seconds_numpy, cpu_numpy, out_np = median_times(
         lambda: solve_ivp(numpy_rhs, (0.0, t_end), y0, method="RK45", rtol=rtol, atol=rtol * 1e-2), repeats)
     return {
         "name": "many_repons_rk4_vs_solve_ivp",
         "N": n,
-        "steps_rk4": 50,
+        "target_error": TARGET_ERROR,
+        "reference": "DOP853 rtol 1e-12",
+        "reference_error_estimate": ref_error,
+        "steps_rk4": steps,
+        "rk4_step_ladder": ladder,
+        "nfev_rk4": 4 * steps,
         "nfev_scipy": int(nfev),
         "scipy_rtol": rtol,
+        "scipy_matched": bool(err_scipy <= err_rk4),
         "seconds_efttheory": seconds_rk4,
         "seconds_scipy_jitted_rhs": seconds_scipy,
         "speedup": seconds_scipy / seconds_rk4,
+        "cpu_speedup": cpu_scipy / cpu_rk4,
         "seconds_scipy_numpy_rhs": seconds_numpy,
         "speedup_vs_numpy_rhs": seconds_numpy / seconds_rk4,
+        "cpu_speedup_vs_numpy_rhs": cpu_numpy / cpu_rk4,
         "error_efttheory": err_rk4,
         "error_scipy": err_scipy,
         "error_scipy_numpy_rhs": float(np.abs(out_np.y[:, -1] - ref).max()),
