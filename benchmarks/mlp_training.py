@@ -3,7 +3,7 @@
 Work: a 1 -> W -> W -> 1 tanh MLP regressing y = x^2 on 256 points, full batch,
 Adam(lr 1e-3), float64, one thread everywhere (``torch.set_num_threads(1)``,
 BLAS limited to one thread). Two measurements per width W in {10, 100, 1000}:
-one training step and a short run of 500 (quick: 100) steps. Backends: our NumPy
+one training step and a short run of 500 (quick: 20) steps. Backends: our NumPy
 loop, our jitted loop (widths <= 100) and PyTorch when importable. Times are
 medians of repeats; ``ratio`` is torch time / our time (> 1: we are faster).
 """
@@ -60,7 +60,7 @@ def _torch_runner(mlp, x, y):
 
 def run(quick: bool) -> list[dict]:
     """Return one row per (width, work, backend) with median seconds and torch/ours ratios."""
-    steps = 100 if quick else 500
+    steps = 20 if quick else 500
     repeats = 3 if quick else 7
     x = np.linspace(-2, 2, N_POINTS)[:, None]
     y = x ** 2
