@@ -162,7 +162,8 @@ def _finalize_pair(A, B, x, y, pay, k):
 @njit(cache=True)
 def _row_mix_witness(B, I, k, sol, tol):
     """True if the row mix ``sol[:k]`` on rows ``I`` has more pure best responses among the
-    columns of ``B`` than positive probabilities (its indifference value is ``sol[k]``)."""
+    columns of ``B`` than positive probabilities (its indifference value is ``sol[k]``).
+    The column player's twin is the same test on ``A.T`` with the column support."""
     positive = 0
     for t in range(k):
         if sol[t] < -tol:
@@ -175,29 +176,6 @@ def _row_mix_witness(B, I, k, sol, tol):
         acc = 0.0
         for t in range(k):
             acc += B[I[t], j] * sol[t]
-        if acc > v + tol:
-            return False
-        if acc >= v - tol:
-            tied += 1
-    return tied > positive
-
-
-@njit(cache=True)
-def _column_mix_witness(A, J, k, sol, tol):
-    """Column-player twin of :func:`_row_mix_witness`: the mix ``sol[:k]`` on columns ``J``
-    against the rows of ``A``."""
-    positive = 0
-    for t in range(k):
-        if sol[t] < -tol:
-            return False
-        if sol[t] > tol:
-            positive += 1
-    v = sol[k]
-    tied = 0
-    for i in range(A.shape[0]):
-        acc = 0.0
-        for t in range(k):
-            acc += A[i, J[t]] * sol[t]
         if acc > v + tol:
             return False
         if acc >= v - tol:
@@ -345,7 +323,7 @@ def support_enumeration_kernel(A, B, tol_prob, tol_br, tol_deg, regret_max, dedu
                 if not degenerate:
                     if okx and _row_mix_witness(B, I, k, solx, tol_deg):
                         degenerate = True
-                    elif oky and _column_mix_witness(A, J, k, soly, tol_deg):
+                    elif oky and _row_mix_witness(A.T, J, k, soly, tol_deg):
                         degenerate = True
                 ok = oky and okx
                 if ok:
