@@ -19,10 +19,8 @@ checks test the paper's claims under the spec's protocol.
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import math
-import sys
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -101,30 +99,9 @@ class NetRun:
         return theory.classify_phase(self.steps, self.train_acc, self.test_acc)
 
 
-@functools.lru_cache(maxsize=1)
-def keep_temporaries_on_heap() -> bool:
-    """Stop glibc from returning the trainer's temporaries to the kernel after every step.
-
-    A training step allocates a dozen arrays of 0.1-0.3 MB (pairs x width). Above glibc's
-    mmap threshold each one is a fresh mapping whose pages fault in again on every step, which
-    costs ~25% of a 3x50 run on the validation machines. Raising the mmap and trim thresholds
-    keeps them in the reused heap. Only where memory comes from changes, not any arithmetic:
-    runs stay bit-identical. Applied once per process; returns False where glibc is absent.
-    """
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        m_trim_threshold, m_mmap_threshold = -1, -3  # glibc <malloc.h>
-        return bool(libc.mallopt(m_mmap_threshold, 32 * 2**20)) and bool(libc.mallopt(m_trim_threshold, 2**28))
-    except (OSError, AttributeError):
-        return False
-
-
 def train_point(point: NetPoint, seed_sequence: np.random.SeedSequence) -> NetRun:
     """Sweep point function. The seeds depend on the point only (root seed, seed index,
     fraction), so identical configurations give identical runs in every check."""
-    keep_temporaries_on_heap()
     split_seed = np.random.SeedSequence([point.root, point.seed, int(round(point.fraction * 1000)), 1])
     init_seed = np.random.SeedSequence([point.root, point.seed, 2])
     split = pair_split(N_PAIRS, point.fraction, np.random.default_rng(split_seed))

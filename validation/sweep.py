@@ -19,6 +19,7 @@ import multiprocessing
 
 import numpy as np
 
+from validation.allocator import keep_temporaries_on_heap
 from validation.blas import limit_blas_threads
 
 __all__ = ["point_seeds", "run_sweep", "default_workers"]
@@ -36,11 +37,13 @@ def default_workers(n_points: int) -> int:
 
 def _call(fn, point, seed_seq):
     limit_blas_threads()
+    keep_temporaries_on_heap()
     return fn(point, seed_seq)
 
 
 def _worker_init():
     limit_blas_threads()
+    keep_temporaries_on_heap()
 
 
 def run_sweep(

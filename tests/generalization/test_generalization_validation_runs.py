@@ -79,8 +79,6 @@ def test_log10_interval_brackets_and_censoring():
     assert isinstance(above, BoundaryEstimate)
 
 
-def test_keep_temporaries_on_heap_reports_a_bool():
-    assert isinstance(gv.keep_temporaries_on_heap(), bool)
 
 
 def test_run_cost_grows_with_steps_fraction_and_depth():

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from tests.validation.sweep_points import draw_matrix_product, noisy_square
+from validation.allocator import keep_temporaries_on_heap
 from validation.sweep import point_seeds, run_sweep
 
 
@@ -53,3 +54,7 @@ def test_dask_local_cluster_matches_local_run_bit_for_bit():
     assert remote == local
     assert all(isinstance(v, float) for v in remote)
     assert len(set(remote)) == len(points)
+
+
+def test_keep_temporaries_on_heap_reports_a_bool():
+    assert isinstance(keep_temporaries_on_heap(), bool)
