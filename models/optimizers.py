@@ -17,6 +17,7 @@ decay never enters :math:`m_t, v_t` (unlike Adam with an :math:`L_2` term in the
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -95,7 +96,7 @@ class Adam:
         state.step += 1
         b1, b2 = self.beta1, self.beta2
         step_size = self.lr / (1.0 - b1 ** state.step)
-        root_bc2 = np.sqrt(1.0 - b2 ** state.step)
+        root_bc2 = math.sqrt(1.0 - b2 ** state.step)
         decay = 1.0 - self.lr * self._decoupled_decay()
         for p, g, m, s in zip(params, grads, state.first, state.second):
             if decay != 1.0:

