@@ -72,8 +72,7 @@ def mlp_layer_sizes(*, min_layers: int = 2, max_layers: int = 4, min_width: int 
     ).map(tuple)
 
 
-@st.composite
-def mlp_parameters(draw, layer_sizes=None, *, scale: float = 1.0):
+def mlp_parameters(layer_sizes=None, *, scale: float = 1.0):
     r"""Random MLP parameters as a list of ``(W, b)`` pairs.
 
     Layer :math:`l` maps :math:`h_{l-1} \mapsto W_l h_{l-1} + b_l` with
@@ -91,12 +90,23 @@ def mlp_parameters(draw, layer_sizes=None, *, scale: float = 1.0):
     scale = _check_bound("scale", scale)
     if scale <= 0:
         raise ValueError(f"scale must be > 0, got {scale}")
-    sizes = draw(mlp_layer_sizes()) if layer_sizes is None else layer_sizes
-    if hasattr(sizes, "example") and not isinstance(sizes, tuple):
-        sizes = draw(sizes)
+    if layer_sizes is None:
+        layer_sizes = mlp_layer_sizes()
+    if not isinstance(layer_sizes, st.SearchStrategy):
+        layer_sizes = _check_layer_sizes(layer_sizes)
+    return _mlp_parameters(layer_sizes, scale)
+
+
+def _check_layer_sizes(sizes) -> tuple:
     sizes = tuple(int(s) for s in sizes)
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"layer_sizes needs >= 2 positive entries, got {sizes}")
+    return sizes
+
+
+@st.composite
+def _mlp_parameters(draw, layer_sizes, scale: float):
+    sizes = _check_layer_sizes(draw(layer_sizes)) if isinstance(layer_sizes, st.SearchStrategy) else layer_sizes
     params = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
         bound = scale / np.sqrt(n_in)

@@ -56,7 +56,9 @@ def test_bad_arguments_name_the_argument(call, match):
 
 def test_mlp_parameters_rejects_nonpositive_scale():
     with pytest.raises(ValueError, match="scale"):
-        mlp_parameters((2, 1), scale=0.0).example()
+        mlp_parameters((2, 1), scale=0.0)
+    with pytest.raises(ValueError, match="layer_sizes"):
+        mlp_parameters((2,))
 
 
 @settings(max_examples=20)
