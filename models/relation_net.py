@@ -28,7 +28,7 @@ from models.blas import blas_threads
 from models.mlp import MLP, init_mlp
 from models.optimizers import Adam, AdamW
 
-__all__ = ["COMBINERS", "RelationNetConfig", "RelationNet", "TrainHistory", "init_relation_net",
+__all__ = ["COMBINERS", "PRECISIONS", "RelationNetConfig", "RelationNet", "TrainHistory", "init_relation_net",
            "relation_net_gradients", "train_relation_net"]
 
 COMBINERS = ("concat", "difference", "squared_difference")

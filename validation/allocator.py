@@ -18,13 +18,9 @@ __all__ = ["keep_temporaries_on_heap"]
 
 @functools.lru_cache(maxsize=1)
 def keep_temporaries_on_heap() -> bool:
-    """Stop glibc from returning the trainer's temporaries to the kernel after every step.
+    """Raise glibc's mmap and trim thresholds once per process (see the module docstring).
 
-    A training step allocates a dozen arrays of 0.1-0.3 MB (pairs x width). Above glibc's
-    mmap threshold each one is a fresh mapping whose pages fault in again on every step, which
-    costs ~25% of a 3x50 run on the validation machines. Raising the mmap and trim thresholds
-    keeps them in the reused heap. Only where memory comes from changes, not any arithmetic:
-    runs stay bit-identical. Applied once per process; returns False where glibc is absent.
+    Returns True when both settings took effect, False where glibc is absent.
     """
     if not sys.platform.startswith("linux"):
         return False

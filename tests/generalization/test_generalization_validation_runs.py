@@ -79,8 +79,6 @@ def test_log10_interval_brackets_and_censoring():
     assert isinstance(above, BoundaryEstimate)
 
 
-
-
 def test_run_cost_grows_with_steps_fraction_and_depth():
     p = gv.NetPoint("mod", 3, 0.5, 3, 50, 1e-3, 1e-3, 1000, 0, 0)
     assert gv._run_cost(gv.replace(p, steps=2000)) == 2 * gv._run_cost(p)
