@@ -187,8 +187,29 @@ def parallel_runs(ctx):
     runs = ctx.sweep(train_point, points, label="parallel squares", key="resource-parallel")
     out = {}
     for beta, run in zip(betas, runs):
-        per_task = theory.attribute_allocated(run["weights"][0], run["weights"][1], PRODUCT_THRESHOLD)
-        out[beta] = {"alphas": run["alphas"], "mse": run["mse"], "neurons": per_task}
+        mask = theory.allocation_mask(run["weights"][0], run["weights"][1], PRODUCT_THRESHOLD)
+        out[beta] = {"alphas": run["alphas"], "mse": run["mse"], "neurons": mask.sum(axis=-1),
+                     "widest": _widest_neurons(run["weights"][0], run["biases"][0], mask)}
+    return out
+
+
+# Reported only, never judged: the largest |input weight| among a task's allocated neurons in the
+# ordinary SC-3 runs was 1.28 (326 neurons, full size, seed 0); the two runs that broke the ratio
+# held a neuron at |w| 1.86 and 1.99 with biases -1.20 and -2.41 (docs/resource.md). The cut
+# was chosen after those diagnostics, so it only labels runs in the report [ours].
+SHIFTED_NEURON_WEIGHT = 1.5
+
+
+def _widest_neurons(w_in, b_in, mask) -> np.ndarray:
+    """Per replica and task, (|w|, b) of the allocated neuron with the largest input weight; NaN if none."""
+    reps, tasks, _ = mask.shape
+    out = np.full((reps, tasks, 2), np.nan)
+    for r in range(reps):
+        for k in range(tasks):
+            idx = np.flatnonzero(mask[r, k])
+            if idx.size:
+                i = idx[np.argmax(np.abs(w_in[r, k, idx]))]
+                out[r, k] = abs(w_in[r, k, i]), b_in[r, i]
     return out
 
 
@@ -295,12 +316,19 @@ def ratio_fixed_under_width(ctx) -> Outcome:
     ax.legend(fontsize=7)
     worst = max(cvs.values())
     ok = worst < 0.3
+    shifted = [(beta, float(r["alphas"][i]), k + 1, *r["widest"][i, k])
+               for beta, r in runs.items() for i in range(r["alphas"].size) for k in range(2)
+               if r["widest"][i, k, 0] > SHIFTED_NEURON_WEIGHT]
+    labels = "; ".join(f"beta {b} alpha {a:g} task {k}: |w| {w:.2f}, b {bias:.2f}" for b, a, k, w, bias in shifted)
     return Outcome(predicted=0.0, measured=worst, tolerance="CV of MSE2/MSE1 over alpha < 0.3 for every beta",
                    status="pass" if ok else "fail",
                    reason="CV(MSE2/MSE1): " + ", ".join(f"beta {b}: {v:.3f}" for b, v in cvs.items())
-                   + "; CV(N1/N2), reported only: " + ", ".join(f"{b}: {v:.2f}" for b, v in ncvs.items()),
+                   + "; CV(N1/N2), reported only: " + ", ".join(f"{b}: {v:.2f}" for b, v in ncvs.items())
+                   + f"; runs with an allocated neuron at |w| > {SHIFTED_NEURON_WEIGHT} (shifted-pair basin, "
+                   f"reported only): {labels or 'none'}",
                    figure=fig, details={"cv_mse_ratio": {str(k): v for k, v in cvs.items()},
-                                        "cv_neuron_ratio": {str(k): v for k, v in ncvs.items()}})
+                                        "cv_neuron_ratio": {str(k): v for k, v in ncvs.items()},
+                                        "shifted_neuron_runs": [list(x) for x in shifted]})
 
 
 @check("resource", "fig3_exponent_equal_constants",

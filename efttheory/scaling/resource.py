@@ -43,6 +43,7 @@ __all__ = [
     "count_allocated",
     "count_allocated_by_ablation",
     "attribute_allocated",
+    "allocation_mask",
 ]
 
 #: :math:`\kappa = 1/2` of the optimal-allocation closure R5 [ours].
@@ -335,6 +336,40 @@ def count_allocated(w_in, w_out, *, rule: str = "product", threshold: float | No
     return int(counts) if counts.ndim == 0 else counts.astype(np.int64)
 
 
+def allocation_mask(w_in, w_out, threshold: float = 1e-3):
+    r"""Which hidden neurons serve which task of a parallel network (input :math:`k` feeds output :math:`k`).
+
+    Neuron :math:`i` serves task :math:`k` when :math:`|W_{k i} V_{i k}| > \theta`; a neuron whose
+    input weight and output weight belong to different tasks serves neither.
+
+    Parameters
+    ----------
+    w_in : array_like, shape (..., m, hidden)
+    w_out : array_like, shape (..., hidden, m)
+    threshold : float
+        :math:`\theta > 0`.
+
+    Returns
+    -------
+    ndarray of bool, shape (..., m, hidden)
+
+    See Also
+    --------
+    attribute_allocated : the per-task counts, ``allocation_mask(...).sum(-1)``.
+
+    Notes
+    -----
+    Source: [ours], following Song et al. Fig. 3 (neurons coloured by task).
+    """
+    theta = check_positive("threshold", threshold)
+    w = as_finite_array("w_in", w_in)
+    v = as_finite_array("w_out", w_out)
+    if w.ndim < 2 or v.ndim < 2 or w.shape[-2] != v.shape[-1] or w.shape[-1] != v.shape[-2]:
+        raise ValueError(f"w_in must be (..., m, hidden) and w_out (..., hidden, m), got {w.shape} "
+                         f"and {v.shape}")
+    return np.abs(w * np.swapaxes(v, -1, -2)) > theta
+
+
 def attribute_allocated(w_in, w_out, threshold: float = 1e-3):
     r"""Neurons per task of a parallel network (input :math:`k` feeds output :math:`k`).
 
@@ -354,14 +389,7 @@ def attribute_allocated(w_in, w_out, threshold: float = 1e-3):
     -----
     Source: [ours], following Song et al. Fig. 3 (neurons coloured by task).
     """
-    theta = check_positive("threshold", threshold)
-    w = as_finite_array("w_in", w_in)
-    v = as_finite_array("w_out", w_out)
-    if w.ndim < 2 or v.ndim < 2 or w.shape[-2] != v.shape[-1] or w.shape[-1] != v.shape[-2]:
-        raise ValueError(f"w_in must be (..., m, hidden) and w_out (..., hidden, m), got {w.shape} "
-                         f"and {v.shape}")
-    score = np.abs(w * np.swapaxes(v, -1, -2))  # (..., m, hidden)
-    return (score > theta).sum(axis=-1).astype(np.int64)
+    return allocation_mask(w_in, w_out, threshold).sum(axis=-1).astype(np.int64)
 
 
 def count_allocated_by_ablation(masked_loss, n_neurons: int, rel_increase: float = 0.01) -> int:

@@ -25,6 +25,8 @@ from efttheory.scaling import resource as R
     (lambda: R.count_allocated(np.ones((2, 3)), np.ones((3, 1)), rule="x"), "rule"),
     (lambda: R.count_allocated(np.ones((2, 3)), np.ones((3, 1)), threshold=0), "threshold"),
     (lambda: R.attribute_allocated(np.ones((2, 3)), np.ones((3, 3))), "w_in"),
+    (lambda: R.allocation_mask(np.ones((2, 3)), np.ones((3, 2)), threshold=-1.0), "threshold"),
+    (lambda: R.allocation_mask([[np.nan, 1.0]], [[1.0], [1.0]]), "w_in"),
     (lambda: R.count_allocated_by_ablation(lambda m: 1.0, 0), "n_neurons"),
     (lambda: R.equilibrium_neurons(1.0, 1.0, 0.0), "lam"),
 ])

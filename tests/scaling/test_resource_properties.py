@@ -157,6 +157,9 @@ def test_attribute_allocated_per_task():
     w[1, 2], v[2, 1] = 1.0, 1.0  # task 1
     w[1, 3], v[3, 0] = 1.0, 1.0  # crosses tasks: counted for neither
     assert R.attribute_allocated(w, v).tolist() == [2, 1]
+    mask = R.allocation_mask(w, v)
+    assert mask.tolist() == [[True, True, False, False], [False, False, True, False]]
+    assert R.allocation_mask(np.stack([w, 0 * w]), np.stack([v, v])).sum(axis=-1).tolist() == [[2, 1], [0, 0]]
 
 
 def test_count_allocated_by_ablation():
