@@ -166,8 +166,27 @@ def square_runs(ctx):
         alph = np.concatenate([a["alphas"], b["alphas"]])
         mse = np.concatenate([a["mse"][:, 0], b["mse"][:, 0]])
         counts = np.concatenate([_layer_counts(a["weights"])[:, 0], _layer_counts(b["weights"])[:, 0]])
-        out.append({"alphas": alph, "mse": mse, "neurons": counts})
+        lowest = np.concatenate([_lowest_bias_single(a), _lowest_bias_single(b)])
+        out.append({"alphas": alph, "mse": mse, "neurons": counts, "lowest_bias": lowest})
     return out
+
+
+def _integer_log_ticks(axis, values) -> None:
+    """Powers of two as plain integers on a log axis spanning about a decade (no crowded minor labels)."""
+    from matplotlib.ticker import NullFormatter, ScalarFormatter
+
+    top = max(float(np.max(values)), 2.0)
+    axis.set_ticks([2.0**k for k in range(int(np.floor(np.log2(max(np.min(values), 1)))),
+                                            int(np.ceil(np.log2(top))) + 1)])
+    axis.set_major_formatter(ScalarFormatter())
+    axis.set_minor_formatter(NullFormatter())
+
+
+def _lowest_bias_single(run) -> np.ndarray:
+    """Lowest bias among each replica's allocated neurons (one-hidden-layer, one-task runs)."""
+    w_in, w_out = run["weights"][0], run["weights"][1]
+    mask = theory.allocation_mask(w_in, w_out, PRODUCT_THRESHOLD)
+    return _lowest_bias_neurons(w_in, run["biases"][0], mask)[:, 0, 0]
 
 
 @functools.lru_cache(maxsize=4)
@@ -189,27 +208,29 @@ def parallel_runs(ctx):
     for beta, run in zip(betas, runs):
         mask = theory.allocation_mask(run["weights"][0], run["weights"][1], PRODUCT_THRESHOLD)
         out[beta] = {"alphas": run["alphas"], "mse": run["mse"], "neurons": mask.sum(axis=-1),
-                     "widest": _widest_neurons(run["weights"][0], run["biases"][0], mask)}
+                     "lowest_bias": _lowest_bias_neurons(run["weights"][0], run["biases"][0], mask)}
     return out
 
 
-# Reported only, never judged: the largest |input weight| among a task's allocated neurons in the
-# ordinary SC-3 runs was 1.28 (326 neurons, full size, seed 0); the two runs that broke the ratio
-# held a neuron at |w| 1.86 and 1.99 with biases -1.20 and -2.41 (docs/resource.md). The cut
-# was chosen after those diagnostics, so it only labels runs in the report [ours].
-SHIFTED_NEURON_WEIGHT = 1.5
+# Reported only, never judged [ours]. Two kinds of solution show up in the full-size runs
+# (docs/resource.md): neurons centred on the input range (every bias >= -1.01 in the 7 SC-1
+# runs with N >= 4 and MSE > 1e-5, >= -0.75 in the 18 ordinary SC-3 runs) and runs holding a
+# "shifted" neuron on the curved part of the SiLU (bias <= -1.20 in the 11 SC-1 runs with
+# MSE < 3e-6 and in both SC-3 runs that broke the ratio). The cut between them was chosen after
+# those diagnostics, so it only labels runs in the reports.
+SHIFTED_BIAS = -1.1
 
 
-def _widest_neurons(w_in, b_in, mask) -> np.ndarray:
-    """Per replica and task, (|w|, b) of the allocated neuron with the largest input weight; NaN if none."""
+def _lowest_bias_neurons(w_in, b_in, mask) -> np.ndarray:
+    """Per replica and task, (b, |w|) of the allocated neuron with the lowest bias; NaN if none."""
     reps, tasks, _ = mask.shape
     out = np.full((reps, tasks, 2), np.nan)
     for r in range(reps):
         for k in range(tasks):
             idx = np.flatnonzero(mask[r, k])
             if idx.size:
-                i = idx[np.argmax(np.abs(w_in[r, k, idx]))]
-                out[r, k] = abs(w_in[r, k, i]), b_in[r, i]
+                i = idx[np.argmin(b_in[r, idx])]
+                out[r, k] = b_in[r, i], abs(w_in[r, k, i])
     return out
 
 
@@ -283,20 +304,33 @@ def loss_vs_neurons_slope(ctx) -> Outcome:
     above = use & (mse >= 1e-6)
     slope_hi = theil_sen_slope(np.log(n[above]), np.log(mse[above])) if above.sum() >= 2 else float("nan")
     ok = -1.5 <= slope <= -0.7
+    shifted = np.concatenate([r["lowest_bias"] for r in runs]) < SHIFTED_BIAS
+    families = {}
+    for name, members in (("centred", use & ~shifted), ("shifted", use & shifted)):
+        x = n[members]
+        families[name] = {"runs": int(members.sum()),
+                          "theil_sen": theil_sen_slope(np.log(x), np.log(mse[members]))
+                          if members.sum() >= 2 and np.unique(x).size >= 2 else float("nan")}
     fig, ax = _figure("MSE vs allocated neurons (y = x²)", "allocated neurons N", "MSE")
-    ax.plot(n, mse, "o", label="experiment")
+    ax.plot(n[~shifted], mse[~shifted], "o", label="experiment, centred neurons")
+    if shifted.any():
+        ax.plot(n[shifted], mse[shifted], "^", label=f"experiment, a neuron with bias < {SHIFTED_BIAS}")
     grid = np.geomspace(max(n.min(), 1), n.max(), 30)
     ref = np.exp(np.median(lm - slope * ln))
     ax.plot(grid, ref * grid**slope, "-", label=f"Theil-Sen slope {slope:.2f}")
     ax.plot(grid, np.exp(np.median(lm + ln)) / grid, "k--", lw=0.8, label="H1: ∝ 1/N")
+    _integer_log_ticks(ax.xaxis, n)
     ax.legend(fontsize=8)
     status = "pass" if ok else "deviation"
     return Outcome(predicted=-1.0, measured=slope, tolerance="Theil-Sen slope over N >= 4 in [-1.5, -0.7]",
                    status=status,
                    reason=f"Theil-Sen {slope:.3f} over {int(use.sum())} points with N >= 4 "
-                   f"(OLS {ols:.3f}; without MSE < 1e-6: {slope_hi:.3f}); not judged: OLS and the cut slope",
+                   f"(OLS {ols:.3f}; without MSE < 1e-6: {slope_hi:.3f}); not judged: OLS, the cut slope and "
+                   f"per solution family (a neuron with bias < {SHIFTED_BIAS} or not): " + ", ".join(
+                       f"{k} {v['theil_sen']:.3f} over {v['runs']} runs" for k, v in families.items()),
                    finding="" if ok else f"the 1/N law was not reproduced under our recipe: slope {slope:.2f}",
-                   figure=fig, details={"ols": ols, "theil_sen_without_small_mse": slope_hi})
+                   figure=fig, details={"ols": ols, "theil_sen_without_small_mse": slope_hi,
+                                        "families": families})
 
 
 @check("resource", "ratio_fixed_under_width",
@@ -316,16 +350,16 @@ def ratio_fixed_under_width(ctx) -> Outcome:
     ax.legend(fontsize=7)
     worst = max(cvs.values())
     ok = worst < 0.3
-    shifted = [(beta, float(r["alphas"][i]), k + 1, *r["widest"][i, k])
+    shifted = [(beta, float(r["alphas"][i]), k + 1, *r["lowest_bias"][i, k])
                for beta, r in runs.items() for i in range(r["alphas"].size) for k in range(2)
-               if r["widest"][i, k, 0] > SHIFTED_NEURON_WEIGHT]
-    labels = "; ".join(f"beta {b} alpha {a:g} task {k}: |w| {w:.2f}, b {bias:.2f}" for b, a, k, w, bias in shifted)
+               if r["lowest_bias"][i, k, 0] < SHIFTED_BIAS]
+    labels = "; ".join(f"beta {b} alpha {a:g} task {k}: b {bias:.2f}, |w| {w:.2f}" for b, a, k, bias, w in shifted)
     return Outcome(predicted=0.0, measured=worst, tolerance="CV of MSE2/MSE1 over alpha < 0.3 for every beta",
                    status="pass" if ok else "fail",
                    reason="CV(MSE2/MSE1): " + ", ".join(f"beta {b}: {v:.3f}" for b, v in cvs.items())
                    + "; CV(N1/N2), reported only: " + ", ".join(f"{b}: {v:.2f}" for b, v in ncvs.items())
-                   + f"; runs with an allocated neuron at |w| > {SHIFTED_NEURON_WEIGHT} (shifted-pair basin, "
-                   f"reported only): {labels or 'none'}",
+                   + f"; runs with an allocated neuron at bias < {SHIFTED_BIAS} (shifted solution, reported "
+                   f"only): {labels or 'none'}",
                    figure=fig, details={"cv_mse_ratio": {str(k): v for k, v in cvs.items()},
                                         "cv_neuron_ratio": {str(k): v for k, v in ncvs.items()},
                                         "shifted_neuron_runs": [list(x) for x in shifted]})

@@ -1,0 +1,34 @@
+"""The resource checks' reported-only label for runs holding a shifted neuron (bias < SHIFTED_BIAS)."""
+
+import numpy as np
+
+import validation.resource as vr
+from efttheory.scaling import resource as theory
+
+
+def test_lowest_bias_neuron_per_replica_and_task():
+    w_in = np.zeros((2, 2, 4))          # (replicas, tasks, hidden)
+    w_out = np.zeros((2, 4, 2))
+    b_in = np.array([[0.1, -1.2, 0.3, -5.0], [0.0, 0.0, 0.0, -3.0]])
+    # replica 0: task 1 uses neurons 0 and 1, task 2 uses neuron 2; neuron 3 (bias -5) is unallocated
+    w_in[0, 0, 0], w_out[0, 0, 0] = 0.7, 1.0
+    w_in[0, 0, 1], w_out[0, 1, 0] = -1.9, 1.0
+    w_in[0, 1, 2], w_out[0, 2, 1] = 0.9, 0.5
+    # replica 1: only a cross-task neuron, which serves neither task
+    w_in[1, 0, 3], w_out[1, 3, 1] = 2.0, 1.0
+    mask = theory.allocation_mask(w_in, w_out, 1e-3)
+    got = vr._lowest_bias_neurons(w_in, b_in, mask)
+    np.testing.assert_allclose(got[0, 0], [-1.2, 1.9])
+    np.testing.assert_allclose(got[0, 1], [0.3, 0.9])
+    assert np.isnan(got[1]).all()
+
+
+def test_single_task_runs_use_the_product_rule():
+    w_in = np.zeros((1, 1, 3))
+    w_out = np.zeros((1, 3, 1))
+    b_in = np.array([[-2.0, -0.5, 0.2]])
+    w_in[0, 0, :] = [1.0, 1.0, 1.0]
+    w_out[0, :, 0] = [1e-4, 1.0, 1.0]   # neuron 0: |w v| = 1e-4 < 1e-3, not allocated
+    run = {"weights": (w_in, w_out), "biases": (b_in,)}       # shapes (R, in, hidden), (R, hidden, out)
+    assert vr._lowest_bias_single(run).tolist() == [-0.5]
+    assert theory.count_allocated(w_in, w_out, rule="product").tolist() == [2]
