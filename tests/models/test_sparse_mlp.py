@@ -27,17 +27,19 @@ def test_silu_kernel_matches_numpy(seed, scale):
     np.testing.assert_allclose(der, want_d, rtol=1e-13, atol=1e-15)
 
 
+@pytest.mark.parametrize("lam_bias", [0.0, 7e-3])
 @pytest.mark.parametrize("hidden, d_in, d_out", [((6,), 1, 1), ((5,), 2, 2), ((4, 3, 4), 4, 1)])
-def test_gradients_match_central_differences(hidden, d_in, d_out):
+def test_gradients_match_central_differences(hidden, d_in, d_out, lam_bias):
     rng = np.random.default_rng(0)
     x = rng.uniform(-1, 1, size=(9, d_in))
     y = rng.normal(size=(9, d_out))
     weights, biases = S.init_sparse_mlp((d_in,) + hidden + (d_out,), 2, rng)
     weights = [w + 0.05 * np.sign(w) for w in weights]  # keep weights away from the L1 kink
+    biases = [b + 0.05 * np.sign(b) for b in biases]     # and the biases (L1 when lam_bias > 0)
     alphas = np.array([3.0, 40.0])
     tw = np.array([[0.7, 0.3][:d_out], [1.0, 0.5][:d_out]])
     lam = [2e-3] + [1e-3] * len(hidden)
-    _, _, grads = S.sparse_mlp_gradients(weights, list(biases), x, y, alphas, tw, lam)
+    _, _, grads = S.sparse_mlp_gradients(weights, list(biases), x, y, alphas, tw, lam, lam_bias)
     params = []
     for w, b in zip(weights, biases):
         params += [w, b]
@@ -47,9 +49,9 @@ def test_gradients_match_central_differences(hidden, d_in, d_out):
         for idx in range(0, flat.size, max(1, flat.size // 7)):
             old = flat[idx]
             flat[idx] = old + h
-            up = S.sparse_mlp_gradients(weights, list(biases), x, y, alphas, tw, lam)[0].sum()
+            up = S.sparse_mlp_gradients(weights, list(biases), x, y, alphas, tw, lam, lam_bias)[0].sum()
             flat[idx] = old - h
-            dn = S.sparse_mlp_gradients(weights, list(biases), x, y, alphas, tw, lam)[0].sum()
+            dn = S.sparse_mlp_gradients(weights, list(biases), x, y, alphas, tw, lam, lam_bias)[0].sum()
             flat[idx] = old
             assert grads[k].reshape(-1)[idx] == pytest.approx((up - dn) / (2 * h), rel=1e-5, abs=1e-8)
 
@@ -94,6 +96,7 @@ def test_forward_masks():
 @pytest.mark.parametrize("kwargs, name", [
     (dict(alphas=[0.0]), "alphas"), (dict(alphas=[1.0], lam_in=-1.0), "lam_in"),
     (dict(alphas=[1.0], steps=0), "steps"), (dict(alphas=[1.0], lr=0.0), "lr"),
+    (dict(alphas=[1.0], lam_bias=-1e-3), "lam_bias"),
     (dict(alphas=[1.0], schedule="step"), "schedule"), (dict(alphas=[1.0], hidden=()), "hidden"),
     (dict(alphas=[1.0], task_weights=[1.0, 2.0]), "task_weights"),
 ])
@@ -125,3 +128,23 @@ def test_fused_kernel_matches_numpy_backprop(d_in, d_out):
     np.testing.assert_allclose(mse_k, mse, rtol=1e-12)
     for g_k, g_np in zip(got, grads):
         np.testing.assert_allclose(g_k, g_np, rtol=1e-10, atol=1e-15)
+
+
+def test_bias_l1_fused_and_numpy_paths_agree_and_shrink_hidden_biases():
+    x, y = S.square_task(41)
+    init = S.init_sparse_mlp((1, 12, 1), 2, 5)
+    free = S.train_sparse_mlp(x, y, alphas=[4.0, 64.0], hidden=(12,), steps=400, init=init)
+    zero = S.train_sparse_mlp(x, y, alphas=[4.0, 64.0], hidden=(12,), steps=400, init=init, lam_bias=0.0)
+    np.testing.assert_array_equal(free.biases[0], zero.biases[0])  # default = the spec's recipe, unchanged
+    # the bias term adds lam_bias * sign(b) to the hidden biases' gradient and nothing else
+    weights, biases = [w.copy() for w in init[0]], [b.copy() for b in init[1]]
+    tw = np.ones((2, 1))
+    _, _, g_np = S.sparse_mlp_gradients(weights, biases, x, y, np.array([4.0, 64.0]), tw, [3e-4, 3e-4], 5e-3)
+    _, _, g_free = S.sparse_mlp_gradients(weights, biases, x, y, np.array([4.0, 64.0]), tw, [3e-4, 3e-4])
+    np.testing.assert_allclose(g_np[1] - g_free[1], 5e-3 * np.sign(biases[0]), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(g_np[3], g_free[3])   # the readout bias stays free
+    strong = S.train_sparse_mlp(x, y, alphas=[4.0, 64.0], hidden=(12,), steps=400, init=init, lam_bias=0.3)
+    assert np.abs(strong.biases[0]).sum() < 0.5 * np.abs(free.biases[0]).sum()
+    gap = strong.final_loss - (strong.alphas * strong.mse_per_task[:, 0]
+                               + 3e-4 * sum(np.abs(w).sum(axis=(1, 2)) for w in strong.weights))
+    np.testing.assert_allclose(gap, 0.3 * np.abs(strong.biases[0]).sum(axis=1), rtol=1e-10)
