@@ -168,6 +168,8 @@ def _grokking_runs(ctx) -> dict:
     for p in points:
         if p.lmn_every % LOG_EVERY or p.emb_every % LOG_EVERY or p.all_every % LOG_EVERY:
             raise ValueError(f"lmn_every/emb_every/all_every must be multiples of {LOG_EVERY}, got {p}")
+        if p.lmn_samples != "all" and not (isinstance(p.lmn_samples, int) and p.lmn_samples >= 2):
+            raise ValueError(f"lmn_samples must be an integer >= 2 or 'all', got {p.lmn_samples!r}")
     traces = ctx.sweep(grokking_point, points, label="grokking runs", key="grokking-runs", cost=_run_cost)
     return {(p.task, p.seed_index): t for p, t in zip(points, traces)}
 

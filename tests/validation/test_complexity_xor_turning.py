@@ -63,3 +63,10 @@ def test_xor_check_verdict_needs_every_seed(monkeypatch):
         plt.close(out2.figure)
     finally:
         plt.close(out.figure)
+
+
+@pytest.mark.parametrize("samples", ["some", 1, 2.5])
+def test_grokking_sweep_rejects_bad_sample_setting(monkeypatch, samples):
+    monkeypatch.setattr(cx, "_points", lambda ctx: [cx.GrokkingPoint("xor5", 0, 100, 50, samples)])
+    with pytest.raises(ValueError, match="lmn_samples"):
+        cx._grokking_runs.__wrapped__(None)
