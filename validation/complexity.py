@@ -447,15 +447,24 @@ def lmn_linear_in_test_loss(ctx) -> Outcome:
 def _xor_rise(r: GrokkingTrace):
     if r.t_gen is None:
         return None
-    window = (r.lmn_steps >= r.t_gen - 1_000) & (r.lmn_steps <= r.t_gen + 1_000)
-    if not window.any():
+    turn = _minimum_then_peak(r.lmn_steps, r.lmn_h1, r.t_gen - 1_000, r.t_gen + 1_000)
+    if turn is None:
         return None
-    idx = np.flatnonzero(window)
-    k = idx[np.argmin(r.lmn_h1[idx])]
-    minimum = float(r.lmn_h1[k])
-    after = r.lmn_h1[k + 1:]
-    peak = float(after.max()) if after.size else minimum
-    return {"t_min": int(r.lmn_steps[k]), "min": minimum, "peak_after": peak, "rise": peak / minimum - 1.0}
+    peak = turn["min"] if turn["peak"] is None else turn["peak"]
+    return {"t_min": turn["t_min"], "min": turn["min"], "peak_after": peak, "rise": peak / turn["min"] - 1.0}
+
+
+def _minimum_then_peak(steps, values, first, last):
+    """The lowest value at a step in [first, last] and the highest value after it (None if none)."""
+    idx = np.flatnonzero((steps >= first) & (steps <= last))
+    if not idx.size:
+        return None
+    k = idx[np.argmin(values[idx])]
+    out = {"t_min": int(steps[k]), "min": float(values[k]), "t_peak": None, "peak": None}
+    if k + 1 < steps.size:
+        j = k + 1 + int(np.argmax(values[k + 1:]))
+        out.update(t_peak=int(steps[j]), peak=float(values[j]))
+    return out
 
 
 @check(AREA, "xor_rise_after_generalisation",
@@ -507,15 +516,9 @@ def xor_rise_after_generalisation(ctx) -> Outcome:
 
 def _all_input_turning(r: GrokkingTrace):
     """Reported only: on every input pair, the lowest LMN from t_gen on and the highest after it."""
-    if r.t_gen is None or not r.all_steps.size:
+    if r.t_gen is None:
         return None
-    idx = np.flatnonzero(r.all_steps >= r.t_gen)
-    k = idx[np.argmin(r.lmn_all[idx])]
-    out = {"t_min": int(r.all_steps[k]), "min": float(r.lmn_all[k]), "t_peak": None, "peak": None}
-    if k + 1 < r.all_steps.size:
-        j = k + 1 + int(np.argmax(r.lmn_all[k + 1:]))
-        out.update(t_peak=int(r.all_steps[j]), peak=float(r.lmn_all[j]))
-    return out
+    return _minimum_then_peak(r.all_steps, r.lmn_all, r.t_gen, np.inf)
 
 
 def _plot_all_inputs(ax, runs, turning):

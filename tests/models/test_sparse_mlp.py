@@ -143,6 +143,22 @@ def test_bias_l1_fused_and_numpy_paths_agree_and_shrink_hidden_biases():
     _, _, g_free = S.sparse_mlp_gradients(weights, biases, x, y, np.array([4.0, 64.0]), tw, [3e-4, 3e-4])
     np.testing.assert_allclose(g_np[1] - g_free[1], 5e-3 * np.sign(biases[0]), rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(g_np[3], g_free[3])   # the readout bias stays free
+    # the fused one-hidden-layer trainer against the NumPy twin, three Adam steps written out
+    lam_b, lr, steps = 0.3, 1e-3, 3
+    fused = S.train_sparse_mlp(x, y, alphas=[4.0, 64.0], hidden=(12,), steps=steps, lr=lr, init=init,
+                               lam_bias=lam_b)
+    params = [weights[0], biases[0], weights[1], biases[1]]
+    m1, m2 = [np.zeros_like(q) for q in params], [np.zeros_like(q) for q in params]
+    for t in range(1, steps + 1):
+        _, _, g = S.sparse_mlp_gradients(params[0::2], params[1::2], x, y, np.array([4.0, 64.0]), tw,
+                                         [3e-4, 3e-4], lam_b)
+        eta = 0.5 * lr * (1.0 + np.cos(np.pi * (t - 1) / steps))
+        for q, gq, m, v in zip(params, g, m1, m2):
+            m[...] = 0.9 * m + 0.1 * gq
+            v[...] = 0.999 * v + 0.001 * gq * gq
+            q -= eta / (1 - 0.9**t) * m / (np.sqrt(v) / np.sqrt(1 - 0.999**t) + S.ADAM_EPS)
+    np.testing.assert_allclose(fused.biases[0], params[1], rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(fused.weights[0], params[0], rtol=1e-10, atol=1e-13)
     strong = S.train_sparse_mlp(x, y, alphas=[4.0, 64.0], hidden=(12,), steps=400, init=init, lam_bias=0.3)
     assert np.abs(strong.biases[0]).sum() < 0.5 * np.abs(free.biases[0]).sum()
     gap = strong.final_loss - (strong.alphas * strong.mse_per_task[:, 0]
