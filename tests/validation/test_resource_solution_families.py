@@ -32,3 +32,18 @@ def test_single_task_runs_use_the_product_rule():
     run = {"weights": (w_in, w_out), "biases": (b_in,)}       # shapes (R, in, hidden), (R, hidden, out)
     assert vr._lowest_bias_single(run).tolist() == [-0.5]
     assert theory.count_allocated(w_in, w_out, rule="product").tolist() == [2]
+
+
+def test_sweep_point_forwards_the_hidden_bias_penalty():
+    from models.sparse_mlp import square_task, train_sparse_mlp
+
+    seq = np.random.SeedSequence(7)
+    point = vr.SparsePoint("square", (4.0, 64.0), 40, l1_bias=0.05)
+    got = vr.train_point(point, seq)
+    x, y = square_task()
+    ref = train_sparse_mlp(x, y, alphas=np.array([4.0, 64.0]), steps=40, lam_bias=0.05, seed=seq)
+    free = vr.train_point(vr.SparsePoint("square", (4.0, 64.0), 40), seq)
+    np.testing.assert_array_equal(got["biases"][0], ref.biases[0])
+    # the penalty changes the run, and the spec's recipe (the default) leaves the biases free
+    assert not np.array_equal(got["biases"][0], free["biases"][0])
+    assert vr.SparsePoint("square", (1.0,), 1).l1_bias == 0.0
