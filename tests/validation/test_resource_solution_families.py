@@ -47,3 +47,4 @@ def test_sweep_point_forwards_the_hidden_bias_penalty():
     # the penalty changes the run, and the spec's recipe (the default) leaves the biases free
     assert not np.array_equal(got["biases"][0], free["biases"][0])
     assert vr.SparsePoint("square", (1.0,), 1).l1_bias == 0.0
+    assert vr.HIDDEN_BIAS_L1 == 0.0   # the checks run the spec's recipe (docs/resource.md says so)
