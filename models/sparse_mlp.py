@@ -8,7 +8,7 @@ reading of it [ours]):
 
 with :math:`\mathrm{MSE}_k = \frac1n\sum_j(\hat y_{jk} - y_{jk})^2` the error of output
 :math:`k` and biases unpenalised (``lam_bias`` > 0 adds :math:`\lambda_b\sum_{l<L}\lVert b_l\rVert_1`
-on the hidden biases, a variant of ours [ours]). Larger :math:`\alpha` means a weaker penalty and more
+on the hidden biases, a variant [ours]). Larger :math:`\alpha` means a weaker penalty and more
 allocated neurons. All replicas (an :math:`\alpha`, task-weight or seed sweep) are trained
 together: every parameter carries a leading replica axis, so a sweep is one array
 program. Full-batch Adam (betas 0.9, 0.999, eps 1e-8) with cosine decay of the learning
