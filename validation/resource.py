@@ -172,8 +172,8 @@ def square_runs(ctx):
         a, b = runs[2 * s], runs[2 * s + 1]
         alph = np.concatenate([a["alphas"], b["alphas"]])
         mse = np.concatenate([a["mse"][:, 0], b["mse"][:, 0]])
-        counts = np.concatenate([_layer_counts(a["weights"])[:, 0], _layer_counts(b["weights"])[:, 0]])
-        lowest = np.concatenate([_lowest_bias_single(a), _lowest_bias_single(b)])
+        (count_a, low_a), (count_b, low_b) = _single_task_allocation(a), _single_task_allocation(b)
+        counts, lowest = np.concatenate([count_a, count_b]), np.concatenate([low_a, low_b])
         out.append({"alphas": alph, "mse": mse, "neurons": counts, "lowest_bias": lowest})
     return out
 
@@ -189,11 +189,15 @@ def _integer_log_ticks(axis, values) -> None:
     axis.set_minor_formatter(NullFormatter())
 
 
-def _lowest_bias_single(run) -> np.ndarray:
-    """Lowest bias among each replica's allocated neurons (one-hidden-layer, one-task runs)."""
+def _single_task_allocation(run) -> tuple[np.ndarray, np.ndarray]:
+    """Allocated neurons per replica and the lowest bias among them (one-hidden-layer, one-task runs).
+
+    With one input and one output the product rule of ``count_allocated`` is the task mask of
+    ``allocation_mask``, so one mask gives both.
+    """
     w_in, w_out = run["weights"][0], run["weights"][1]
     mask = theory.allocation_mask(w_in, w_out, PRODUCT_THRESHOLD)
-    return _lowest_bias_neurons(w_in, run["biases"][0], mask)[:, 0, 0]
+    return mask.sum(axis=-1)[:, 0], _lowest_bias_neurons(w_in, run["biases"][0], mask)[:, 0, 0]
 
 
 @functools.lru_cache(maxsize=4)
@@ -206,10 +210,10 @@ def parallel_runs(ctx):
     pulls the neuron and loss ratios toward 1.
     """
     if ctx.quick:
-        betas, alphas, steps, grid = (0.75, 0.9), (32.0, 128.0, 256.0), 30_000, 21
+        betas, alphas = (0.75, 0.9), (32.0, 128.0, 256.0)
     else:
-        betas, alphas, steps, grid = (0.5, 0.75, 0.85, 0.9, 0.95), (32.0, 64.0, 128.0, 256.0), 30_000, 21
-    points = [SparsePoint("parallel", alphas, steps, beta=b, grid=grid, l1_bias=HIDDEN_BIAS_L1) for b in betas]
+        betas, alphas = (0.5, 0.75, 0.85, 0.9, 0.95), (32.0, 64.0, 128.0, 256.0)
+    points = [SparsePoint("parallel", alphas, 30_000, beta=b, l1_bias=HIDDEN_BIAS_L1) for b in betas]
     runs = ctx.sweep(train_point, points, label="parallel squares", key="resource-parallel")
     out = {}
     for beta, run in zip(betas, runs):

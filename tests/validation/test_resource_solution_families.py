@@ -30,8 +30,9 @@ def test_single_task_runs_use_the_product_rule():
     w_in[0, 0, :] = [1.0, 1.0, 1.0]
     w_out[0, :, 0] = [1e-4, 1.0, 1.0]   # neuron 0: |w v| = 1e-4 < 1e-3, not allocated
     run = {"weights": (w_in, w_out), "biases": (b_in,)}       # shapes (R, in, hidden), (R, hidden, out)
-    assert vr._lowest_bias_single(run).tolist() == [-0.5]
-    assert theory.count_allocated(w_in, w_out, rule="product").tolist() == [2]
+    counts, lowest = vr._single_task_allocation(run)
+    assert lowest.tolist() == [-0.5]
+    assert counts.tolist() == [2] == theory.count_allocated(w_in, w_out, rule="product").tolist()
 
 
 def test_sweep_point_forwards_the_hidden_bias_penalty():
