@@ -202,7 +202,8 @@ def _single_task_allocation(run) -> tuple[np.ndarray, np.ndarray]:
 
 @functools.lru_cache(maxsize=4)
 def parallel_runs(ctx):
-    """SC-3/SC-4: (x1, x2) -> (x1^2, x2^2) weighted (beta, 1 - beta).
+    """SC-3/SC-4: (x1, x2) -> (x1^2, x2^2) weighted (beta, 1 - beta), on the spec's 21x21 grid
+    (the ``SparsePoint`` default).
 
     The quick size keeps the recipe's 30 000 steps (the spec's quick column said 15 000) and
     cuts betas and alphas instead [ours]: at 15 000 steps the L1 pruning is unfinished (beta
