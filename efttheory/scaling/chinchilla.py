@@ -32,6 +32,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import math
+import os
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -846,11 +847,23 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     ChinchillaPoints
         A sha256 that differs from :data:`CHINCHILLA_CSV_SHA256` raises a warning, not an error.
 
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a str or path-like object.
+    FileNotFoundError
+        If ``path`` is not an existing file.
+    ValueError
+        If a needed column is missing, the file has no data row, or a cell is not a positive
+        finite number.
+
     Notes
     -----
     Source: Besiroglu et al. 2024, ``data/svg_extracted_data.csv`` [third party]. The file has
     no licence and is not shipped with efttheory.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     p = Path(path)
     if not p.is_file():
         raise FileNotFoundError(f"path must be an existing CSV file, got {str(p)!r}")
@@ -865,10 +878,16 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     if missing:
         raise ValueError(f"path must be a CSV with columns {needed}, missing {missing}")
     rows = list(reader)
-    n_arr = np.array([float(r["Model Size"]) for r in rows])
-    c_arr = np.array([float(r["Training FLOP"]) for r in rows])
-    l_arr = np.array([float(r["loss"]) for r in rows])
-    for name, arr in (("Model Size", n_arr), ("Training FLOP", c_arr), ("loss", l_arr)):
+    if not rows:
+        raise ValueError(f"path must be a CSV with at least one data row, {p.name} has none")
+    columns = {}
+    for name in needed:
+        try:
+            columns[name] = np.array([float(r[name]) for r in rows])
+        except (TypeError, ValueError):
+            raise ValueError(f"column {name!r} of {p.name} must hold numbers") from None
+    n_arr, c_arr, l_arr = (columns[name] for name in needed)
+    for name, arr in columns.items():
         if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
             raise ValueError(f"column {name!r} of {p.name} must hold positive finite numbers")
     return ChinchillaPoints(N=n_arr, D=c_arr / (6.0 * n_arr), C=c_arr, loss=l_arr, sha256=digest)

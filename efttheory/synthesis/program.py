@@ -44,7 +44,19 @@ _FUNCS = ("abs", "int", "cmod", "min", "max")
 
 
 def input_names(n_inputs: int) -> tuple[str, ...]:
-    """Names of the inputs inside program expressions: ``x`` for one input, else ``x0, x1, ...``."""
+    """Names of the inputs inside program expressions.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Input columns per step, at least 1.
+
+    Returns
+    -------
+    tuple of str
+        ``("x",)`` for one input, else ``("x0", "x1", ...)``.
+    """
+    n_inputs = check_integer("n_inputs", n_inputs, minimum=1)
     return ("x",) if n_inputs == 1 else tuple(f"x{d}" for d in range(n_inputs))
 
 

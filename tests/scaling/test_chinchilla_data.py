@@ -70,3 +70,21 @@ def test_hash_mismatch_warns(tmp_path):
         warnings.simplefilter("ignore")
         with pytest.raises(ValueError, match="columns"):
             C.read_chinchilla_csv(bad)
+
+
+def test_malformed_csv_names_the_fault(tmp_path):
+    with pytest.raises(TypeError, match="path must be a str or os.PathLike"):
+        C.read_chinchilla_csv(3.0)
+    cases = {
+        "header_only.csv": ("Model Size,Training FLOP,loss\n", "at least one data row"),
+        "text_cell.csv": ("Model Size,Training FLOP,loss\n1e8,n/a,3.0\n", "'Training FLOP' .* must hold numbers"),
+        "short_row.csv": ("Model Size,Training FLOP,loss\n1e8,1e18\n", "'loss' .* must hold numbers"),
+        "negative.csv": ("Model Size,Training FLOP,loss\n-1e8,1e18,3.0\n", "'Model Size' .* positive finite"),
+    }
+    for name, (text, message) in cases.items():
+        path = tmp_path / name
+        path.write_text(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(ValueError, match=message):
+                C.read_chinchilla_csv(path)

@@ -194,3 +194,7 @@ def test_bad_input():
         V.verify_program(PARITY, parity, rng=0)
     with pytest.raises(TypeError, match="reference must be callable"):
         V.verify_program(PARITY, 3, rng=0, sampler=bits)
+    with pytest.raises(ValueError, match="n_inputs must be >= 1"):
+        P.input_names(0)
+    with pytest.raises(TypeError, match="n_inputs must be an integer"):
+        P.input_names(2.0)
