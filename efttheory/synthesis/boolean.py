@@ -252,7 +252,10 @@ def truth_table_formula(table, names) -> str:
         Evaluates to the table's value (as an int or bool) when the names are
         bound to 0/1 integers, and element-wise on NumPy integer arrays.
     """
-    names = tuple(names)
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise TypeError(f"names must be a sequence of str, got {type(names).__name__}") from None
     if not all(isinstance(s, str) and s.isidentifier() for s in names) or len(set(names)) != len(names):
         raise ValueError(f"names must be distinct Python identifiers, got {names!r}")
     if len(names) > 10:

@@ -197,7 +197,12 @@ def rpn_to_python(rpn: str, names) -> str:
     names : sequence of str
         Python names for the relation variables ``a, b, c, ...``.
     """
-    names = tuple(names)
+    if not isinstance(rpn, str):
+        raise TypeError(f"rpn must be a str, got {type(rpn).__name__}")
+    try:
+        names = tuple(names)
+    except TypeError:
+        raise TypeError(f"names must be a sequence of str, got {type(names).__name__}") from None
     stack = []
     unary = {
         ">": "({} + 1)",

@@ -496,6 +496,10 @@ def symbolic_lattice_program(rel, lattice, *, z0=None, max_len: int = 6, n_check
     -------
     SymbolicProgram or None
     """
+    for name, value, fields, kind in (("rel", rel, ("state", "output"), "LatticeRelations"),
+                                      ("lattice", lattice, ("basis", "offset"), "Lattice")):
+        if not all(hasattr(value, f) for f in fields):
+            raise TypeError(f"{name} must be a {kind} (with {' and '.join(fields)}), got {type(value).__name__}")
     basis = as_finite_array("lattice.basis", lattice.basis, ndim=2)
     H = basis.shape[0]
     if basis.shape != (H, H):

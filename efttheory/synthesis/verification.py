@@ -96,6 +96,8 @@ def check_causal(reference, x) -> None:
     if not callable(reference):
         raise TypeError(f"reference must be callable, got {type(reference).__name__}")
     x = np.asarray(x)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"x must have shape (B, L) or (B, L, D), got shape {x.shape}")
     B, L = x.shape[:2]
     y = _as_output(reference(x), B, L, "reference")
     rolled = np.roll(x, 1, axis=0)
@@ -116,10 +118,29 @@ def enumerate_inputs(low: int, high: int, seq_len: int, n_inputs: int = 1, *, st
     Sequence :math:`i` has the base-:math:`k` digits of :math:`i` (most significant first)
     as its symbols.
 
+    Parameters
+    ----------
+    low, high : int
+        Smallest and largest symbol, ``low <= high``.
+    seq_len : int
+        Sequence length :math:`L \ge 1`.
+    n_inputs : int, default 1
+        Input columns per step :math:`D \ge 1`.
+    start, stop : int, optional
+        Range of sequence numbers, ``0 <= start``; ``stop`` defaults to (and is capped at)
+        the number of sequences.
+
     Returns
     -------
     ndarray of int64, shape (stop - start, L) for one input, else (stop - start, L, D)
     """
+    low = check_integer("low", low)
+    high = check_integer("high", high, minimum=low)
+    seq_len = check_integer("seq_len", seq_len, minimum=1)
+    n_inputs = check_integer("n_inputs", n_inputs, minimum=1)
+    start = check_integer("start", start, minimum=0)
+    if stop is not None:
+        stop = check_integer("stop", stop, minimum=start)
     k = high - low + 1
     total = k ** (seq_len * n_inputs)
     stop = total if stop is None else min(stop, total)

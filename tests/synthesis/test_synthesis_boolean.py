@@ -181,3 +181,5 @@ def test_bad_inputs_are_named():
         Bo.truth_table_formula([0, 1, 1, 0], ("a", "a"))
     with pytest.raises(TypeError, match="table"):
         Bo.truth_table_formula(["x", "y"], "a")
+    with pytest.raises(TypeError, match="names must be a sequence of str"):
+        Bo.truth_table_formula([0, 1], None)

@@ -198,3 +198,19 @@ def test_bad_input():
         P.input_names(0)
     with pytest.raises(TypeError, match="n_inputs must be an integer"):
         P.input_names(2.0)
+    with pytest.raises(TypeError, match="rpn must be a str"):
+        P.rpn_to_python(None, ("u",))
+    with pytest.raises(TypeError, match="names must be a sequence of str"):
+        P.rpn_to_python("a", None)
+    with pytest.raises(ValueError, match="x must have shape"):
+        V.check_causal(parity, np.zeros(4, dtype=int))
+    for args, kwargs, error, message in (
+        ((2, 1, 3), {}, ValueError, "high must be >= 2"),
+        ((0, 1, 0), {}, ValueError, "seq_len must be >= 1"),
+        ((0, 1, 3, 0), {}, ValueError, "n_inputs must be >= 1"),
+        ((0, 1, 3), {"start": -1}, ValueError, "start must be >= 0"),
+        ((0, 1, 3), {"start": 4, "stop": 2}, ValueError, "stop must be >= 4"),
+        ((0.0, 1, 3), {}, TypeError, "low must be an integer"),
+    ):
+        with pytest.raises(error, match=message):
+            V.enumerate_inputs(*args, **kwargs)

@@ -331,6 +331,12 @@ def test_bad_inputs_are_named():
         S.integer_symbolic_regression(X, np.zeros(4), constants=(3, 12))
     with pytest.raises(ValueError, match="names"):
         S.rpn_to_infix("ab+", names=("x",))
+    z = np.zeros((2, 1), dtype=int)
+    lat = StandInLattice(basis=np.eye(1), offset=np.zeros(1), Z=z.astype(float), Z_prev=z.astype(float))
+    with pytest.raises(TypeError, match="rel must be a LatticeRelations"):
+        S.symbolic_lattice_program(None, lat)
+    with pytest.raises(TypeError, match="lattice must be a Lattice"):
+        S.symbolic_lattice_program(_relations(z, z, z, z[:, 0]), np.eye(1))
 
 
 def test_template_counts_are_motzkin_numbers_from_their_generating_function():
