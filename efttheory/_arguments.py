@@ -14,6 +14,7 @@ import numpy as np
 __all__ = [
     "as_finite_array",
     "as_generator",
+    "as_integer_array",
     "check_choice",
     "check_finite_scalar",
     "check_integer",
@@ -89,6 +90,29 @@ def as_finite_array(
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
         raise ValueError(f"{name} must be finite; it holds {bad} NaN or infinite value(s)")
     return arr
+
+
+def as_integer_array(
+    name: str,
+    value,
+    *,
+    ndim: int | Iterable[int] | None = None,
+    shape: tuple | None = None,
+    min_size: int = 0,
+) -> np.ndarray:
+    """Convert ``value`` to an int64 array, rejecting NaN/inf and non-integral values.
+
+    Takes the same ``ndim``, ``shape`` and ``min_size`` checks as
+    :func:`as_finite_array`; floats are accepted only where they are whole numbers,
+    and every value must lie strictly inside the int64 range.
+    """
+    arr = as_finite_array(name, value, ndim=ndim, shape=shape, min_size=min_size)
+    fractional = arr != np.round(arr)
+    if np.any(fractional):
+        raise ValueError(f"{name} must hold integers, got non-integer values such as {float(arr[fractional][0])!r}")
+    if arr.size and np.abs(arr).max() >= 2.0**63:
+        raise ValueError(f"{name} must lie inside the int64 range (|value| < 2**63), got {np.abs(arr).max():.6g}")
+    return arr.astype(np.int64)
 
 
 def check_finite_scalar(name: str, value) -> float:

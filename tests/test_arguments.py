@@ -4,6 +4,7 @@ import pytest
 from efttheory._arguments import (
     as_finite_array,
     as_generator,
+    as_integer_array,
     check_choice,
     check_in_interval,
     check_integer,
@@ -33,6 +34,19 @@ def test_as_finite_array_rejects_non_finite(bad):
 def test_as_finite_array_rejects_non_real(bad):
     with pytest.raises(TypeError, match="values"):
         as_finite_array("values", bad)
+
+
+def test_as_integer_array_accepts_whole_numbers_only():
+    out = as_integer_array("z", [[1.0, -2.0], [3, 4]], shape=(2, 2))
+    assert out.dtype == np.int64 and out.tolist() == [[1, -2], [3, 4]]
+    with pytest.raises(ValueError, match=r"z must hold integers, got non-integer values such as 2\.5"):
+        as_integer_array("z", [1.0, 2.5])
+    with pytest.raises(ValueError, match="z must be finite"):
+        as_integer_array("z", [1.0, np.nan])
+    with pytest.raises(ValueError, match="z must have ndim"):
+        as_integer_array("z", [1, 2], ndim=2)
+    with pytest.raises(ValueError, match="z must lie inside the int64 range"):
+        as_integer_array("z", [1.0, -1e20])
 
 
 def test_scalar_checks_name_argument_and_range():

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_choice, check_positive
+from efttheory._arguments import as_finite_array, as_integer_array, check_choice, check_positive
 from efttheory.games import _kernels
 
 __all__ = ["GameTree", "SubgamePerfectEquilibrium", "one_shot_deviation_gain", "subgame_perfect_equilibria"]
@@ -48,6 +48,14 @@ class GameTree:
         Leaf payoffs (zero at inner nodes).
     labels : tuple of str
         Name of the move leading to each node (``"root"`` for node 0).
+
+    Notes
+    -----
+    :meth:`build` is the usual way in. A tree given directly as arrays is checked on
+    construction: every node but the root is the child of exactly one node, children
+    are numbered after their parent, movers lie in ``[0, n_players)``, and the children
+    of each chance node carry probabilities in [0, 1] summing to 1. The backward-induction
+    kernel relies on all of these and does no checks of its own.
     """
 
     player: np.ndarray
@@ -56,6 +64,45 @@ class GameTree:
     chance_prob: np.ndarray
     payoffs: np.ndarray
     labels: tuple
+
+    def __post_init__(self):
+        player = as_integer_array("player", self.player, ndim=1, min_size=1)
+        n = player.size
+        first = as_integer_array("first_child", self.first_child, shape=(n,))
+        count = as_integer_array("n_children", self.n_children, shape=(n,))
+        prob = as_finite_array("chance_prob", self.chance_prob, shape=(n,))
+        payoffs = as_finite_array("payoffs", self.payoffs, shape=(n, None))
+        n_players = payoffs.shape[1]
+        if n_players < 1:
+            raise ValueError("payoffs must have at least one column (one per player), got 0")
+        if np.any((player < CHANCE) | (player >= n_players)):
+            raise ValueError(f"player entries must be -2 (chance), -1 (leaf) or a player in [0, {n_players - 1}], "
+                             f"got {sorted(set(player.tolist()))}")
+        leaf = player == LEAF
+        if np.any(count[leaf] != 0):
+            raise ValueError(f"n_children must be 0 at leaves, got nonzero at nodes {np.flatnonzero(leaf & (count != 0)).tolist()}")
+        inner = np.flatnonzero(~leaf)
+        if np.any(count[inner] < 1):
+            raise ValueError(f"n_children must be >= 1 at inner nodes, got 0 at nodes {inner[count[inner] < 1].tolist()}")
+        if np.any(first[inner] <= inner) or np.any(first[inner] + count[inner] > n):
+            raise ValueError("first_child must number every child after its parent and inside the tree "
+                             f"(0 < first_child[v], first_child[v] + n_children[v] <= {n})")
+        parents = np.repeat(inner, count[inner])
+        offsets = np.arange(parents.size) - np.repeat(np.cumsum(count[inner]) - count[inner], count[inner])
+        n_parents = np.bincount(first[parents] + offsets, minlength=n)
+        if np.any(n_parents[1:] != 1):
+            raise ValueError("every node but the root must be the child of exactly one node, got nodes "
+                             f"{(np.flatnonzero(n_parents[1:] != 1) + 1).tolist()[:10]} with 0 or several parents")
+        for v in np.flatnonzero(player == CHANCE):
+            p = prob[first[v]: first[v] + count[v]]
+            if np.any(p < 0) or np.any(p > 1) or abs(p.sum() - 1) > 1e-12:
+                raise ValueError(f"chance_prob of the children of chance node {v} must lie in [0, 1] and sum to 1, got {p}")
+        labels = tuple(self.labels)
+        if len(labels) != n:
+            raise ValueError(f"labels must name every node ({n}), got {len(labels)}")
+        for name, value in (("player", player), ("first_child", first), ("n_children", count),
+                            ("chance_prob", prob), ("payoffs", payoffs), ("labels", labels)):
+            object.__setattr__(self, name, value)
 
     @classmethod
     def build(cls, root, n_players: int) -> "GameTree":

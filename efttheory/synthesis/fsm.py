@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, as_generator, check_finite_scalar, check_integer
+from efttheory._arguments import as_finite_array, as_generator, as_integer_array, check_finite_scalar, check_integer
 
 __all__ = [
     "FSMExtraction",
@@ -202,12 +202,10 @@ def encode_symbols(x, low: int, high: int) -> np.ndarray:
     high = check_integer("high", high)
     if high < low:
         raise ValueError(f"high must be >= low ({low}), got {high}")
-    arr = as_finite_array("x", x, ndim=(2, 3))
-    if not np.all(arr == np.round(arr)):
-        raise ValueError("x must hold integers")
+    arr = as_integer_array("x", x, ndim=(2, 3))
     if arr.size and (arr.min() < low or arr.max() > high):
-        raise ValueError(f"x must lie in [low, high] = [{low}, {high}], got [{arr.min():g}, {arr.max():g}]")
-    xi = arr.astype(np.int64) - low
+        raise ValueError(f"x must lie in [low, high] = [{low}, {high}], got [{arr.min()}, {arr.max()}]")
+    xi = arr - low
     if xi.ndim == 2:
         return xi
     k = high - low + 1
@@ -494,16 +492,12 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     B, L1, H = h.shape
     if L1 < 2:
         raise ValueError(f"hidden must have shape (B, L + 1, H) with L >= 1, got {h.shape}")
-    sym = as_finite_array("symbols", symbols, shape=(B, L1 - 1))
-    if not np.all(sym == np.round(sym)) or sym.min() < 0:
+    sym = as_integer_array("symbols", symbols, shape=(B, L1 - 1))
+    if sym.min() < 0:
         raise ValueError("symbols must be non-negative integers (see encode_symbols)")
-    sym = sym.astype(np.int64)
-    yy = as_finite_array("y", y, ndim=(2, 3))
+    yy = as_integer_array("y", y, ndim=(2, 3))
     if yy.shape[:2] != (B, L1 - 1):
         raise ValueError(f"y must have shape ({B}, {L1 - 1}[, O]) to match hidden {h.shape}, got {yy.shape}")
-    if not np.all(yy == np.round(yy)):
-        raise ValueError("y must hold integers (task outputs)")
-    yy = yy.astype(np.int64)
     gen = as_generator("rng", rng)
     observed = int(sym.max()) + 1
     if n_symbols is None:

@@ -41,6 +41,7 @@ import numpy as np
 from efttheory._arguments import (
     as_finite_array,
     as_generator,
+    as_integer_array,
     check_choice,
     check_in_interval,
     check_integer,
@@ -506,14 +507,12 @@ def best_lattice(h_T, h_prev, x_T, *, rng, basis_reduction: str = "size") -> Lat
 
 
 def _integer_array(name, value, n):
-    arr = as_finite_array(name, value, ndim=(1, 2))
+    arr = as_integer_array(name, value, ndim=(1, 2))
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.shape[0] != n:
         raise ValueError(f"{name} must have {n} rows (one per lattice state), got shape {arr.shape}")
-    if np.any(arr != np.round(arr)):
-        raise ValueError(f"{name} must hold integers, got non-integer values such as {arr[arr != np.round(arr)][0]}")
-    return arr.astype(np.int64)
+    return arr
 
 
 def _first_unique_rows(M):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array
+from efttheory._arguments import as_integer_array
 
 __all__ = ["LinearProgram", "integer_linear_regression"]
 
@@ -58,13 +58,11 @@ class LinearProgram:
 
 
 def _int_matrix(name, value, n=None):
-    arr = as_finite_array(name, value, ndim=(1, 2))
+    arr = as_integer_array(name, value, ndim=(1, 2))
     if arr.ndim == 1:
         arr = arr[:, None]
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"{name} must have {n} rows, got shape {arr.shape}")
-    if np.any(arr != np.round(arr)):
-        raise ValueError(f"{name} must hold integers, got non-integer values")
     return arr
 
 

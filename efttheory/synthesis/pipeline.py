@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, as_generator, check_integer
+from efttheory._arguments import as_finite_array, as_generator, as_integer_array, check_integer
 from efttheory.errors import ConvergenceError
 from efttheory.synthesis.lattice import (
     Lattice,
@@ -144,13 +144,6 @@ class _Stage:
         return False
 
 
-def _integer_data(name, value, ndim):
-    arr = as_finite_array(name, value, ndim=ndim)
-    if np.any(arr != np.round(arr)):
-        raise ValueError(f"{name} must hold integers, got non-integer values such as {arr[arr != np.round(arr)][0]}")
-    return arr.astype(np.int64)
-
-
 def _fsm_module():
     try:
         from efttheory.synthesis import boolean, fsm
@@ -221,8 +214,8 @@ def synthesize_program(
     """
     t_start = time.perf_counter()
     hidden = as_finite_array("hidden", hidden, ndim=3)
-    x = _integer_data("x", x, (2, 3))
-    y = _integer_data("y", y, (2, 3))
+    x = as_integer_array("x", x, ndim=(2, 3))
+    y = as_integer_array("y", y, ndim=(2, 3))
     B, L1, H = hidden.shape
     L = L1 - 1
     if L < 2:
@@ -439,7 +432,7 @@ def mips(
     n_train = check_integer("n_train", n_train, minimum=2)
     rng = as_generator("rng", rng)
     data_rng, rest = rng.spawn(2)
-    x = _integer_data("sampler output", sampler(data_rng, n_train), (2, 3))
+    x = as_integer_array("sampler output", sampler(data_rng, n_train), ndim=(2, 3))
     if (x.ndim == 2 and weights.input_dim != 1) or (x.ndim == 3 and x.shape[2] != weights.input_dim):
         raise ValueError(f"sampler returns inputs of shape {x.shape}, the RNN reads input_dim={weights.input_dim}")
     check_causal(reference, x[:64])

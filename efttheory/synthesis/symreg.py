@@ -52,7 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_finite_scalar, check_integer
+from efttheory._arguments import as_finite_array, as_integer_array, check_finite_scalar, check_integer
 from efttheory.synthesis import _symreg_kernels as _k
 
 __all__ = [
@@ -248,16 +248,13 @@ def _parse_rpn(rpn: str, n_vars: int) -> tuple[np.ndarray, np.ndarray, list[int]
 
 
 def _as_integer_matrix(name: str, value) -> np.ndarray:
-    arr = as_finite_array(name, value, ndim=(1, 2), min_size=1)
+    arr = as_integer_array(name, value, ndim=(1, 2), min_size=1)
     if arr.ndim == 1:
         arr = arr[:, None]
-    if not np.all(arr == np.round(arr)):
-        raise ValueError(f"{name} must hold integers; it has non-integer entries such as "
-                         f"{arr[arr != np.round(arr)][0]!r}")
     if np.abs(arr).max() > 1e6:
         raise ValueError(f"{name} entries must lie in [-1e6, 1e6] (int64 range of length-6 "
                          f"expressions), got max |value| = {np.abs(arr).max():.6g}")
-    return arr.astype(np.int64)
+    return arr
 
 
 def eval_rpn(rpn: str, X) -> np.ndarray:

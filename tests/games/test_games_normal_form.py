@@ -137,6 +137,40 @@ def test_game_tree_ties_and_deviation_gain():
     assert one_shot_deviation_gain(bad, [1, -1, -1])[0] == pytest.approx(2.0)
 
 
+def _flat(tree, **changes):
+    fields = {name: getattr(tree, name) for name in
+              ("player", "first_child", "n_children", "chance_prob", "payoffs", "labels")}
+    fields.update(changes)
+    return fields
+
+
+def test_hand_built_game_tree_is_checked_before_the_kernel_reads_it():
+    # root (player 0) -> chance node -> two leaves; root's second move is a leaf
+    tree = GameTree.build(("decision", 0, [
+        ("gamble", ("chance", [(0.25, "h", ("leaf", [4.0, 0.0])), (0.75, "t", ("leaf", [0.0, 1.0]))])),
+        ("safe", ("leaf", [0.5, 0.5])),
+    ]), 2)
+    same = GameTree(**_flat(tree))
+    assert subgame_perfect_equilibria(same).path == subgame_perfect_equilibria(tree).path == ("root", "gamble", "t")
+    assert GameTree(**_flat(tree, player=tree.player.astype(float))).player.dtype == np.int64
+    bad = [
+        (dict(first_child=np.array([1, 0, -1, -1, -1])), "after its parent"),  # chance node points back at the root
+        (dict(first_child=np.array([1, 4, -1, -1, -1])), "inside the tree"),
+        (dict(first_child=np.array([1, 2, -1, -1, -1])), "exactly one node"),  # node 2 has two parents, node 4 none
+        (dict(player=np.array([2, -2, -1, -1, -1])), "player in \\[0, 1\\]"),
+        (dict(player=np.array([0.5, -2, -1, -1, -1])), "player must hold integers"),
+        (dict(n_children=np.array([2, 2, 1, 0, 0])), "0 at leaves"),
+        (dict(n_children=np.array([2, 0, 0, 0, 0])), ">= 1 at inner nodes"),
+        (dict(chance_prob=np.array([0.0, 0.0, 0.0, 0.25, 0.5])), "sum to 1"),
+        (dict(labels=("root",)), "labels must name every node"),
+        (dict(payoffs=np.zeros((5, 0))), "at least one column"),
+        (dict(payoffs=np.zeros((4, 2))), "payoffs must have shape"),
+    ]
+    for change, message in bad:
+        with pytest.raises(ValueError, match=message):
+            GameTree(**_flat(tree, **change))
+
+
 def test_bad_inputs():
     with pytest.raises(ValueError, match="payoffs"):
         NormalFormGame(np.zeros((2, 2, 3)))
