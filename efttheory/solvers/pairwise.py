@@ -79,6 +79,20 @@ class PairLaw:
     params: np.ndarray
     pair_energy: object = None
 
+    def __post_init__(self):
+        # the force kernel dispatches on ``code`` and reads params[0..2] unchecked
+        codes = {"power": _k.POWER, "harmonic": _k.HARMONIC, "lennard_jones": _k.LENNARD_JONES, "custom": -1}
+        if self.name not in codes or self.code != codes[self.name]:
+            raise ValueError(f"name and code must be a matching pair from {codes}, got {self.name!r} and "
+                             f"{self.code!r}; build laws with coulomb_law, harmonic_law, lennard_jones_law or custom_law")
+        params = as_finite_array("params", self.params, ndim=1)
+        if self.name != "custom" and params.shape != (3,):
+            raise ValueError(f"params of a {self.name} law must have shape (3,), got {params.shape}")
+        if self.name == "custom" and not callable(self.pair_energy):
+            raise TypeError(f"pair_energy must be a function for a custom law, got {type(self.pair_energy).__name__}")
+        object.__setattr__(self, "code", int(self.code))
+        object.__setattr__(self, "params", params)
+
     def __repr__(self) -> str:
         values = ", ".join(f"{v:.6g}" for v in self.params)
         return f"PairLaw({self.name!r}, params=[{values}])"

@@ -186,6 +186,25 @@ def test_bad_input_is_rejected():
         custom_law(3.0)
 
 
+def test_hand_built_pair_law_is_checked_before_the_kernel_reads_it():
+    from efttheory.solvers import PairLaw
+
+    law = PairLaw("harmonic", np.int64(1), [2.0, 0.0, 0.0])
+    assert law.code == 1 and law.params.dtype == np.float64
+    x = np.array([[0.0, 1.0, 3.0]])
+    np.testing.assert_array_equal(pairwise_forces(x, law).forces, pairwise_forces(x, harmonic_law(2.0)).forces)
+    with pytest.raises(ValueError, match="name and code must be a matching pair"):
+        PairLaw("harmonic", 7, np.array([2.0, 0.0, 0.0]))
+    with pytest.raises(ValueError, match="name and code must be a matching pair"):
+        PairLaw("gravity", 0, np.array([1.0, 1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"params of a lennard_jones law must have shape \(3,\)"):
+        PairLaw("lennard_jones", 2, np.array([1.0]))
+    with pytest.raises(ValueError, match="params must be finite"):
+        PairLaw("power", 0, np.array([1.0, np.nan, 0.0]))
+    with pytest.raises(TypeError, match="pair_energy must be a function"):
+        PairLaw("custom", -1, np.array([1.0]))
+
+
 def test_reprs_are_short():
     assert repr(harmonic_law(2.0)) == "PairLaw('harmonic', params=[2, 0, 0])"
     out = pairwise_forces(np.array([[0.0, 1.0]]), harmonic_law(2.0))
