@@ -31,17 +31,24 @@ def _add_two_group(sub):
 
 def _add_many_group(sub):
     p = sub.add_parser("many-group", help="DC-N: groups attacked in sequence (stag-hunt stages)")
-    p.add_argument("--s", type=float, nargs="+", default=[1.0, 1.0, 1.0, 1.0], help="group strengths")
-    p.add_argument("--s-T", type=float, default=6.0, help="threat strength (default 6)")
-    p.add_argument("--r", type=float, default=3.0)
-    p.add_argument("--c", type=float, nargs="+", default=[0.5])
-    p.add_argument("--L", type=float, nargs="+", default=[10.0])
-    p.add_argument("--q", type=float, nargs="+", default=[1.0])
-    p.add_argument("--tau", type=float, nargs="+", default=[1.0])
-    p.add_argument("--delta", type=float, nargs="+", default=[0.95])
-    p.add_argument("--gamma", type=float, default=0.5)
+    per_group = "; one value for every group or one per group"
+    p.add_argument("--s", type=float, nargs="+", default=[1.0, 1.0, 1.0, 1.0],
+                   help="group strengths in attack order (default 1 1 1 1)")
+    p.add_argument("--s-T", type=float, default=6.0, help="threat strength at the first stage (default 6)")
+    p.add_argument("--r", type=float, default=3.0, help="Tullock decisiveness (default 3)")
+    p.add_argument("--c", type=float, nargs="+", default=[0.5], help=f"cost of support, >= 0 (default 0.5{per_group})")
+    p.add_argument("--L", type=float, nargs="+", default=[10.0], help=f"loss if conquered, > 0 (default 10{per_group})")
+    p.add_argument("--q", type=float, nargs="+", default=[1.0],
+                   help=f"threat belief: probability T turns on the group, in [0, 1] (default 1{per_group})")
+    p.add_argument("--tau", type=float, nargs="+", default=[1.0],
+                   help=f"periods before T turns on the group after the previous conquest (default 1{per_group})")
+    p.add_argument("--delta", type=float, nargs="+", default=[0.95],
+                   help=f"discount factor in (0, 1] (default 0.95{per_group})")
+    p.add_argument("--gamma", type=float, default=0.5,
+                   help="share of a conquered group's strength T absorbs, in [0, 1] (default 0.5)")
     p.add_argument("--selection", default="payoff_dominant",
-                   choices=("payoff_dominant", "risk_dominant", "pessimistic", "qre_limit"))
+                   choices=("payoff_dominant", "risk_dominant", "pessimistic", "qre_limit"),
+                   help="equilibrium selected in each stag-hunt stage (default payoff_dominant)")
     return p
 
 
