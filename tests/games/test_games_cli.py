@@ -21,3 +21,21 @@ def test_many_group_prints_equilibria(capsys):
 def test_bad_parameter_exits_with_message(capsys):
     assert main(["conflict", "two-group", "--delta", "1.5"]) == 2
     assert "delta must lie in" in capsys.readouterr().err
+
+
+def test_every_option_has_help_text(capsys):
+    import re
+
+    import pytest
+
+    for model in ("two-group", "many-group"):
+        with pytest.raises(SystemExit):
+            main(["conflict", model, "--help"])
+        text = capsys.readouterr().out
+        options = set(re.findall(r"^  (--[\w-]+)", text, flags=re.M))
+        assert len(options) >= 10, (model, options)
+        for option in options:
+            # argparse prints "--opt METAVAR   help" on one line, or the help on the next line
+            line = re.search(rf"^  {re.escape(option)}\b[^\n]*(\n {{10,}}\S[^\n]*)?", text, flags=re.M).group(0)
+            after = re.sub(rf"^  {re.escape(option)}( [A-Z_]+( \[[A-Z_]+ \.\.\.\])?)?", "", line).strip()
+            assert after, f"{model} {option} has no help text"
