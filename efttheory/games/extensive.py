@@ -80,10 +80,12 @@ class GameTree:
                              f"got {sorted(set(player.tolist()))}")
         leaf = player == LEAF
         if np.any(count[leaf] != 0):
-            raise ValueError(f"n_children must be 0 at leaves, got nonzero at nodes {np.flatnonzero(leaf & (count != 0)).tolist()}")
+            bad = np.flatnonzero(leaf & (count != 0)).tolist()
+            raise ValueError(f"n_children must be 0 at leaves, got nonzero at nodes {bad}")
         inner = np.flatnonzero(~leaf)
         if np.any(count[inner] < 1):
-            raise ValueError(f"n_children must be >= 1 at inner nodes, got 0 at nodes {inner[count[inner] < 1].tolist()}")
+            bad = inner[count[inner] < 1].tolist()
+            raise ValueError(f"n_children must be >= 1 at inner nodes, got 0 at nodes {bad}")
         if np.any(first[inner] <= inner) or np.any(first[inner] + count[inner] > n):
             raise ValueError("first_child must number every child after its parent and inside the tree "
                              f"(0 < first_child[v], first_child[v] + n_children[v] <= {n})")
@@ -96,7 +98,8 @@ class GameTree:
         for v in np.flatnonzero(player == CHANCE):
             p = prob[first[v]: first[v] + count[v]]
             if np.any(p < 0) or np.any(p > 1) or abs(p.sum() - 1) > 1e-12:
-                raise ValueError(f"chance_prob of the children of chance node {v} must lie in [0, 1] and sum to 1, got {p}")
+                raise ValueError(f"chance_prob of the children of chance node {v} must lie in [0, 1] "
+                                 f"and sum to 1, got {p}")
         labels = tuple(self.labels)
         if len(labels) != n:
             raise ValueError(f"labels must name every node ({n}), got {len(labels)}")

@@ -84,7 +84,8 @@ class PairLaw:
         codes = {"power": _k.POWER, "harmonic": _k.HARMONIC, "lennard_jones": _k.LENNARD_JONES, "custom": -1}
         if self.name not in codes or self.code != codes[self.name]:
             raise ValueError(f"name and code must be a matching pair from {codes}, got {self.name!r} and "
-                             f"{self.code!r}; build laws with coulomb_law, harmonic_law, lennard_jones_law or custom_law")
+                             f"{self.code!r}; build laws with coulomb_law, harmonic_law, lennard_jones_law "
+                             "or custom_law")
         params = as_finite_array("params", self.params, ndim=1)
         if self.name != "custom" and params.shape != (3,):
             raise ValueError(f"params of a {self.name} law must have shape (3,), got {params.shape}")
