@@ -17,6 +17,7 @@ __all__ = [
     "as_integer_array",
     "check_choice",
     "check_finite_scalar",
+    "check_identifiers",
     "check_integer",
     "check_probability",
     "check_positive",
@@ -166,6 +167,17 @@ def check_integer(name: str, value, *, minimum: int | None = None, maximum: int 
     if maximum is not None and out > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {out}")
     return out
+
+
+def check_identifiers(name: str, value) -> tuple[str, ...]:
+    """Return ``value`` as a tuple of Python identifiers (names for generated code)."""
+    try:
+        names = tuple(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of str, got {type(value).__name__}") from None
+    if not all(isinstance(s, str) and s.isidentifier() for s in names):
+        raise ValueError(f"{name} must hold Python identifiers, got {_short(names)}")
+    return names
 
 
 def check_choice(name: str, value, choices: Iterable):

@@ -6,6 +6,7 @@ from efttheory._arguments import (
     as_generator,
     as_integer_array,
     check_choice,
+    check_identifiers,
     check_in_interval,
     check_integer,
     check_positive,
@@ -47,6 +48,17 @@ def test_as_integer_array_accepts_whole_numbers_only():
         as_integer_array("z", [1, 2], ndim=2)
     with pytest.raises(ValueError, match="z must lie inside the int64 range"):
         as_integer_array("z", [1.0, -1e20])
+
+
+def test_check_identifiers():
+    assert check_identifiers("names", ["a", "b1"]) == ("a", "b1")
+    assert check_identifiers("names", "ab") == ("a", "b")
+    with pytest.raises(TypeError, match="names must be a sequence of str, got NoneType"):
+        check_identifiers("names", None)
+    with pytest.raises(ValueError, match="names must hold Python identifiers"):
+        check_identifiers("names", ["a", "1b"])
+    with pytest.raises(ValueError, match="names must hold Python identifiers"):
+        check_identifiers("names", ["a", 3])
 
 
 def test_scalar_checks_name_argument_and_range():

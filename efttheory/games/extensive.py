@@ -75,34 +75,39 @@ class GameTree:
         n_players = payoffs.shape[1]
         if n_players < 1:
             raise ValueError("payoffs must have at least one column (one per player), got 0")
-        if np.any((player < CHANCE) | (player >= n_players)):
+        labels = tuple(self.labels)
+        if len(labels) != n:
+            raise ValueError(f"labels must name every node ({n}), got {len(labels)}")
+
+        def named(nodes):
+            return ", ".join(f"{v} ({labels[v]!r})" for v in np.flatnonzero(nodes)[:10])
+
+        bad = (player < CHANCE) | (player >= n_players)
+        if np.any(bad):
             raise ValueError(f"player entries must be -2 (chance), -1 (leaf) or a player in [0, {n_players - 1}], "
-                             f"got {sorted(set(player.tolist()))}")
+                             f"got {player[bad].tolist()[:10]} at nodes {named(bad)}")
         leaf = player == LEAF
-        if np.any(count[leaf] != 0):
-            bad = np.flatnonzero(leaf & (count != 0)).tolist()
-            raise ValueError(f"n_children must be 0 at leaves, got nonzero at nodes {bad}")
+        if np.any(leaf & (count != 0)):
+            raise ValueError(f"n_children must be 0 at leaves, got nonzero at nodes {named(leaf & (count != 0))}")
         inner = np.flatnonzero(~leaf)
         if np.any(count[inner] < 1):
-            bad = inner[count[inner] < 1].tolist()
-            raise ValueError(f"n_children must be >= 1 at inner nodes, got 0 at nodes {bad}")
+            raise ValueError(f"n_children must be >= 1 at inner nodes, got 0 at nodes {named(~leaf & (count < 1))}")
         if np.any(first[inner] <= inner) or np.any(first[inner] + count[inner] > n):
             raise ValueError("first_child must number every child after its parent and inside the tree "
                              f"(0 < first_child[v], first_child[v] + n_children[v] <= {n})")
         parents = np.repeat(inner, count[inner])
         offsets = np.arange(parents.size) - np.repeat(np.cumsum(count[inner]) - count[inner], count[inner])
         n_parents = np.bincount(first[parents] + offsets, minlength=n)
-        if np.any(n_parents[1:] != 1):
-            raise ValueError("every node but the root must be the child of exactly one node, got nodes "
-                             f"{(np.flatnonzero(n_parents[1:] != 1) + 1).tolist()[:10]} with 0 or several parents")
+        orphan = n_parents != 1
+        orphan[0] = False
+        if np.any(orphan):
+            raise ValueError("every node but the root must be the child of exactly one node, got 0 or several "
+                             f"parents at nodes {named(orphan)}")
         for v in np.flatnonzero(player == CHANCE):
             p = prob[first[v]: first[v] + count[v]]
             if np.any(p < 0) or np.any(p > 1) or abs(p.sum() - 1) > 1e-12:
-                raise ValueError(f"chance_prob of the children of chance node {v} must lie in [0, 1] "
-                                 f"and sum to 1, got {p}")
-        labels = tuple(self.labels)
-        if len(labels) != n:
-            raise ValueError(f"labels must name every node ({n}), got {len(labels)}")
+                raise ValueError(f"chance_prob of the children of chance node {v} ({labels[v]!r}) must lie in "
+                                 f"[0, 1] and sum to 1, got {p}")
         for name, value in (("player", player), ("first_child", first), ("n_children", count),
                             ("chance_prob", prob), ("payoffs", payoffs), ("labels", labels)):
             object.__setattr__(self, name, value)
@@ -112,7 +117,8 @@ class GameTree:
         """Tree from nested tuples, numbered breadth first.
 
         ``("leaf", payoffs)``, ``("decision", player, [(label, subtree), ...])``
-        or ``("chance", [(probability, label, subtree), ...])``.
+        or ``("chance", [(probability, label, subtree), ...])``. Movers, child counts and
+        chance probabilities are checked by the constructor, as for a tree given as arrays.
         """
         player, first, count, prob, pay, labels = [], [], [], [], [], []
         queue = [(root, "root", 0.0)]
@@ -133,25 +139,17 @@ class GameTree:
             pay.append(np.zeros(n_players))
             first.append(len(queue))
             if kind == "decision":
-                mover = int(node[1])
-                if not 0 <= mover < n_players:
-                    raise ValueError(f"decision node player must be in [0, {n_players - 1}], got {mover}")
-                player.append(mover)
+                player.append(int(node[1]))
                 children = node[2]
                 count.append(len(children))
                 queue.extend((sub, lab, 0.0) for lab, sub in children)
             elif kind == "chance":
                 children = node[1]
-                probs = np.array([c[0] for c in children], dtype=float)
-                if np.any(~np.isfinite(probs)) or np.any(probs < 0) or np.any(probs > 1) or abs(probs.sum() - 1) > 1e-12:
-                    raise ValueError(f"chance probabilities must lie in [0, 1] and sum to 1, got {probs}")
                 player.append(CHANCE)
                 count.append(len(children))
                 queue.extend((sub, lab, float(pr)) for pr, lab, sub in children)
             else:
                 raise ValueError(f"node kind must be 'leaf', 'decision' or 'chance', got {kind!r}")
-            if count[-1] < 1:
-                raise ValueError(f"inner node {label!r} needs at least one child")
         return cls(
             np.array(player, dtype=np.int64), np.array(first, dtype=np.int64), np.array(count, dtype=np.int64),
             np.array(prob), np.array(pay, dtype=float).reshape(-1, n_players), tuple(labels),

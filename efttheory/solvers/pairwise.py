@@ -185,10 +185,7 @@ def custom_law(pair_energy, params=()) -> PairLaw:
     params : array_like, shape (p,)
         Finite parameters passed to ``pair_energy``.
     """
-    if not callable(pair_energy):
-        raise TypeError(f"pair_energy must be a function, got {type(pair_energy).__name__}")
-    p = as_finite_array("params", params, ndim=1)
-    return PairLaw("custom", -1, p, pair_energy)
+    return PairLaw("custom", -1, params, pair_energy)  # the constructor checks both arguments
 
 
 def pairwise_forces(positions, law: PairLaw, *, weights=None) -> PairwiseForces:

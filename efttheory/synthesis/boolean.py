@@ -40,7 +40,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from efttheory._arguments import check_integer
+from efttheory._arguments import check_identifiers, check_integer
 from efttheory.synthesis.fsm import MealyMachine, _check_machine, minimize_machine
 
 __all__ = ["BooleanProgram", "boolean_regression", "truth_table_formula"]
@@ -252,11 +252,8 @@ def truth_table_formula(table, names) -> str:
         Evaluates to the table's value (as an int or bool) when the names are
         bound to 0/1 integers, and element-wise on NumPy integer arrays.
     """
-    try:
-        names = tuple(names)
-    except TypeError:
-        raise TypeError(f"names must be a sequence of str, got {type(names).__name__}") from None
-    if not all(isinstance(s, str) and s.isidentifier() for s in names) or len(set(names)) != len(names):
+    names = check_identifiers("names", names)
+    if len(set(names)) != len(names):
         raise ValueError(f"names must be distinct Python identifiers, got {names!r}")
     if len(names) > 10:
         raise ValueError(f"names must hold at most 10 variables, got {len(names)}")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_integer
+from efttheory._arguments import as_finite_array, check_identifiers, check_integer
 from efttheory.synthesis.linreg import LinearProgram
 
 __all__ = [
@@ -199,10 +199,7 @@ def rpn_to_python(rpn: str, names) -> str:
     """
     if not isinstance(rpn, str):
         raise TypeError(f"rpn must be a str, got {type(rpn).__name__}")
-    try:
-        names = tuple(names)
-    except TypeError:
-        raise TypeError(f"names must be a sequence of str, got {type(names).__name__}") from None
+    names = check_identifiers("names", names)
     stack = []
     unary = {
         ">": "({} + 1)",

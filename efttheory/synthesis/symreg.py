@@ -52,7 +52,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, as_integer_array, check_finite_scalar, check_integer
+from efttheory._arguments import (
+    as_finite_array,
+    as_integer_array,
+    check_finite_scalar,
+    check_identifiers,
+    check_integer,
+)
 from efttheory.synthesis import _symreg_kernels as _k
 
 __all__ = [
@@ -312,8 +318,8 @@ def rpn_to_infix(rpn: str, names=None) -> str:
     """
     n_vars = 1 + max((_VARIABLES.index(ch) for ch in str(rpn) if ch in _VARIABLES), default=-1)
     if names is not None:
-        names = tuple(names)
-        if len(names) < n_vars or not all(isinstance(s, str) and s.isidentifier() for s in names):
+        names = check_identifiers("names", names)
+        if len(names) < n_vars:
             raise ValueError(f"names must be at least {n_vars} Python identifiers, got {names!r}")
     _parse_rpn(rpn, max(n_vars, 1))
     stack: list[str] = []
