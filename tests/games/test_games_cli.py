@@ -37,5 +37,6 @@ def test_every_option_has_help_text(capsys):
         for option in options:
             # argparse prints "--opt METAVAR   help" on one line, or the help on the next line
             line = re.search(rf"^  {re.escape(option)}\b[^\n]*(\n {{10,}}\S[^\n]*)?", text, flags=re.M).group(0)
-            after = re.sub(rf"^  {re.escape(option)}( [A-Z_]+( \[[A-Z_]+ \.\.\.\])?)?", "", line).strip()
+            metavar = r"( (\{[^}]*\}|[A-Z_]+)( \[[A-Z_]+ \.\.\.\])?)?"
+            after = re.sub(rf"^  {re.escape(option)}{metavar}", "", line).strip()
             assert after, f"{model} {option} has no help text"
