@@ -241,6 +241,16 @@ def linear_connectivity(f, X, *, n_lambda: int = 21, const_policy: str = "one",
     ------
     ValueError
         Fewer than two samples, non-finite samples or outputs, ``f`` returning the wrong shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.complexity import linear_connectivity
+    >>> x = np.array([-1.0, -0.5, 0.5, 1.0])  # |x| is linear on each side of its kink at 0
+    >>> np.round(linear_connectivity(np.abs, x), 2).tolist()  # same side: 1; mirror pairs: 0
+    [[1.0, 1.0, 0.54, 0.0], [1.0, 1.0, 0.0, 0.54], [0.54, 0.0, 1.0, 1.0], [0.0, 0.54, 1.0, 1.0]]
+    >>> bool(np.allclose(linear_connectivity(lambda z: 2.0 * z + 1.0, x), 1.0))  # affine: all ones
+    True
     """
     if not callable(f):
         raise TypeError(f"f must be a callable mapping (n, d_1) arrays to (n, d_2), got {f!r}")
@@ -452,6 +462,20 @@ def mlp_linear_mapping_number(H0, weights, biases, activations, *, n_lambda: int
     Returns
     -------
     LMNResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.complexity import mlp_linear_mapping_number
+    >>> rng = np.random.default_rng(0)  # a 2-16-1 tanh network on 20 inputs
+    >>> H0, W1, b1, W2 = (rng.normal(size=shape) for shape in [(20, 2), (2, 16), 16, (16, 1)])
+    >>> b2 = np.zeros(1)
+    >>> for s in (0.1, 1.0, 10.0):  # small weights keep tanh nearly linear: LMN -> 1
+    ...     res = mlp_linear_mapping_number(H0, [s * W1, W2], [s * b1, b2], ["tanh", "identity"])
+    ...     print(s, round(res.lmn, 2))
+    0.1 1.03
+    1.0 5.03
+    10.0 9.07
     """
     H0, ws, bs, codes = _mlp_layers(H0, weights, biases, activations)
     lam = interpolation_grid(n_lambda)
@@ -500,6 +524,16 @@ def grokking_phases(steps, train_acc, test_acc, *, threshold: float = 1.0) -> Gr
     Returns
     -------
     GrokkingPhases
+
+    Examples
+    --------
+    >>> from efttheory.complexity import grokking_phases
+    >>> steps = [0, 100, 200, 300, 400]
+    >>> phases = grokking_phases(steps, [0.5, 1.0, 1.0, 1.0, 1.0], [0.1, 0.2, 0.6, 1.0, 1.0])
+    >>> phases  # train reaches 100 % at step 100, test at step 300
+    GrokkingPhases(t_mem=100, t_gen=300, threshold=1)
+    >>> phases.delay
+    200
     """
     steps = as_finite_array("steps", steps, ndim=1, min_size=1)
     n = steps.size

@@ -130,6 +130,16 @@ def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRe
     Returns
     -------
     LinearRegions1D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.complexity import relu_linear_regions_1d
+    >>> W1, b1 = np.array([[1.0, -1.0]]), np.array([-0.5, 0.5])  # relu(x - 0.5), relu(0.5 - x)
+    >>> W2, b2 = np.array([[1.0], [1.0]]), np.zeros(1)  # their sum is |x - 0.5|: one kink
+    >>> r = relu_linear_regions_1d([W1, W2], [b1, b2], interval=(-2.0, 2.0))
+    >>> r.n_regions, r.breakpoints.tolist(), r.slopes.ravel().tolist()
+    (2, [-2.0, 0.5, 2.0], [-1.0, 1.0])
     """
     lo, hi = _interval("interval", interval)
     ws, bs = _relu_layers(weights, biases, 1)

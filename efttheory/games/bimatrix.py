@@ -212,6 +212,17 @@ def support_enumeration(A, B, *, tol_prob: float = 1e-12, tol_br: float = 1e-10)
     -------
     EquilibriumSet
         ``complete`` is False for degenerate games.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import support_enumeration
+    >>> A = np.array([[1, -1], [-1, 1]])       # matching pennies: the row player wants to match
+    >>> eqs = support_enumeration(A, -A)
+    >>> len(eqs), eqs.complete                  # nondegenerate, so this is every equilibrium
+    (1, True)
+    >>> [s.tolist() for s in eqs[0].strategies]  # the unique equilibrium mixes 50/50
+    [[0.5, 0.5], [0.5, 0.5]]
     """
     A, B, scale = _check_bimatrix(A, B)
     tol_prob = check_positive("tol_prob", tol_prob, strict=False)
@@ -313,6 +324,19 @@ def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equili
     Returns
     -------
     Equilibrium
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import lemke_howson
+    >>> A = np.array([[3, 0], [0, 2]])          # battle of the sexes
+    >>> B = np.array([[2, 0], [0, 3]])
+    >>> eq = lemke_howson(A, B, init_label=0)   # drop label 0 (row 0)
+    >>> [s.tolist() for s in eq.strategies], eq.payoffs.tolist()
+    ([[1.0, 0.0], [1.0, 0.0]], [3.0, 2.0])
+    >>> eq = lemke_howson(A, B, init_label=1)   # another dropped label, another equilibrium
+    >>> [s.tolist() for s in eq.strategies]
+    [[0.0, 1.0], [0.0, 1.0]]
     """
     A, B, scale = _check_bimatrix(A, B)
     m, n = A.shape
@@ -350,6 +374,22 @@ def nash_equilibria(A, B, method: str = "auto") -> EquilibriumSet:
     Returns
     -------
     EquilibriumSet
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import nash_equilibria
+    >>> A = np.array([[3, 0], [0, 2]])          # battle of the sexes: both want to meet,
+    >>> B = np.array([[2, 0], [0, 3]])          # but prefer different places
+    >>> eqs = nash_equilibria(A, B)
+    >>> eqs
+    EquilibriumSet(3 equilibria, method='support_enumeration', degenerate=False, complete=True)
+    >>> for eq in eqs:                          # two pure equilibria and one mixed
+    ...     x, y = (np.round(s, 6).tolist() for s in eq.strategies)
+    ...     print(x, y, np.round(eq.payoffs, 6).tolist())
+    [1.0, 0.0] [1.0, 0.0] [3.0, 2.0]
+    [0.6, 0.4] [0.4, 0.6] [1.2, 1.2]
+    [0.0, 1.0] [0.0, 1.0] [2.0, 3.0]
     """
     check_choice("method", method, ("auto", "support_enumeration", "vertex_enumeration"))
     A, B, scale = _check_bimatrix(A, B)

@@ -124,6 +124,15 @@ def tullock_csf(x, y, r: float = 1.0):
     Returns
     -------
     float or numpy.ndarray, in [0, 1]
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import tullock_csf
+    >>> tullock_csf(1.0, 1.0, r=2)             # equal strengths: a fair coin, whatever r
+    0.5
+    >>> tullock_csf(np.array([1.0, 2.0, 3.0]), 1.0, r=2).tolist()  # 1 / (1 + (y/x)^r)
+    [0.5, 0.8, 0.9]
     """
     r = check_positive("r", r)
     xa = as_finite_array("x", x)
@@ -357,6 +366,19 @@ def critical_threat_belief(p: DC2Params) -> float:
     r"""Threat belief at which F becomes indifferent, :math:`q^* = c / (\widetilde{\Delta p}\,\delta^\tau (1-\pi) L_F)` [ours].
 
     Support iff :math:`\tilde q \ge q^*` (``inf`` when the rest of the gain is zero).
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, critical_threat_belief, support_decision
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> q_star = critical_threat_belief(b0)
+    >>> round(q_star, 6)
+    0.371513
+    >>> support_decision(b0.replace(q_belief=q_star + 0.01))  # F sees a threat just above q*: supports
+    True
+    >>> support_decision(b0.replace(q_belief=q_star - 0.01))  # just below: stays out
+    False
     """
     p = _params(p)
     cp = contest_probabilities(p)
@@ -733,7 +755,19 @@ class DC2Equilibrium:
 
 
 def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibrium:
-    """Solve DC-2 by backward induction on its game tree (ties: support, simultaneous) [ours]."""
+    """Solve DC-2 by backward induction on its game tree (ties: support, simultaneous) [ours].
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, dc2_subgame_perfect_equilibrium
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> dc2_subgame_perfect_equilibrium(b0)       # patient F would support, so T does not divide
+    DC2Equilibrium(mode=simultaneous, F supports=True, P(prevail)=0.64, T value=0.36, U_F=-3.6)
+    >>> eq = dc2_subgame_perfect_equilibrium(b0.replace(delta=0.5))  # myopic F stays out, T divides
+    >>> eq.mode, eq.follower_supports, round(eq.prevail_probability, 6)  # p_0 = 4/13
+    ('sequential', False, 0.307692)
+    """
     tree = dc2_game_tree(p, V)
     spe = subgame_perfect_equilibria(tree, ties="first", tol=0.0)
     seq_node = 2  # breadth-first: 0 root, 1 simultaneous chance, 2 F's decision
@@ -1038,6 +1072,18 @@ def dcn_markov_perfect_equilibrium(params: DCNParams, selection: str, order=None
     selection : {"payoff_dominant", "risk_dominant", "pessimistic", "qre_limit"}
     order : array_like of int, shape (N,), optional
         Attack order (a permutation of group ids); default 0, 1, ..., N - 1.
+
+    Examples
+    --------
+    >>> from efttheory.games import DCNParams, dcn_markov_perfect_equilibrium
+    >>> # base case N0: four equal groups facing a threat of strength 6
+    >>> n0 = DCNParams(s=[1, 1, 1, 1], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+    >>> hopeful = dcn_markov_perfect_equilibrium(n0, "payoff_dominant")
+    >>> wary = dcn_markov_perfect_equilibrium(n0, "pessimistic")
+    >>> hopeful.support[0].tolist(), wary.support[0].tolist()  # first stage: all support, or none
+    ([1.0, 1.0, 1.0], [0.0, 0.0, 0.0])
+    >>> round(hopeful.conquest_probability, 6), round(wary.conquest_probability, 6)
+    (0.698676, 0.986559)
     """
     params = _dcn(params)
     check_choice("selection", selection, STAGE_RULES)

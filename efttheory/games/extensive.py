@@ -220,6 +220,20 @@ def subgame_perfect_equilibria(tree: GameTree, ties: str = "first", tol: float =
     Returns
     -------
     SubgamePerfectEquilibrium
+
+    Examples
+    --------
+    >>> from efttheory.games import GameTree, subgame_perfect_equilibria
+    >>> # entry deterrence: player 0 (entrant) stays out or enters; player 1 (incumbent) then fights
+    >>> # or accommodates. Payoffs are [entrant, incumbent].
+    >>> tree = GameTree.build(("decision", 0, [
+    ...     ("out", ("leaf", [0, 2])),
+    ...     ("enter", ("decision", 1, [("fight", ("leaf", [-1, -1])),
+    ...                                ("accommodate", ("leaf", [1, 1]))])),
+    ... ]), n_players=2)
+    >>> spe = subgame_perfect_equilibria(tree)   # the threat to fight is not credible
+    >>> spe.path, spe.values[0].tolist(), spe.tie_nodes.tolist()
+    (('root', 'enter', 'accommodate'), [1.0, 1.0], [])
     """
     tree = _check_tree(tree)
     check_choice("ties", ties, ("first", "last"))

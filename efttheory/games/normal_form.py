@@ -47,6 +47,16 @@ class NormalFormGame:
     ----------
     n_players : int
     n_actions : tuple of int
+
+    Examples
+    --------
+    >>> from efttheory.games import NormalFormGame, pure_nash_equilibria
+    >>> # prisoner's dilemma, action 0 = cooperate, 1 = defect
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> pd.n_players, pd.n_actions, pd.payoffs[1, 1].tolist()  # payoffs[a_1, a_2] = [u_1, u_2]
+    (2, (2, 2), [1.0, 1.0])
+    >>> pure_nash_equilibria(pd).tolist()         # mutual defection is the only equilibrium
+    [[1, 1]]
     """
 
     payoffs: np.ndarray

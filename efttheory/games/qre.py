@@ -162,6 +162,20 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     ConvergenceError
         When the corrector fails even with the smallest step, or the step budget
         runs out; carries the last point on the branch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import NormalFormGame, logit_qre_branch
+    >>> # stag hunt: (stag, stag) pays 4 each, hare always pays 3; both are pure equilibria
+    >>> game = NormalFormGame.from_bimatrix([[4, 0], [3, 3]], [[4, 3], [0, 3]])
+    >>> branch = logit_qre_branch(game)
+    >>> branch.profiles[0].tolist()              # lambda = 0: uniform play
+    [0.5, 0.5, 0.5, 0.5]
+    >>> np.round(branch.profiles[-1], 4).tolist()  # end of the branch: close to (hare, hare)
+    [0.0, 1.0, 0.0, 1.0]
+    >>> [s.tolist() for s in branch.limit], branch.limit_regret  # the selected Nash equilibrium
+    ([[0.0, 1.0], [0.0, 1.0]], 0.0)
     """
     if not isinstance(game, NormalFormGame):
         raise TypeError(f"game must be a NormalFormGame, got {type(game).__name__}")

@@ -58,6 +58,17 @@ def classify_phase(steps, train_acc, test_acc, *, threshold=0.9, grok_delay=1000
     Returns
     -------
     Phase
+
+    Examples
+    --------
+    >>> from efttheory.generalization import classify_phase
+    >>> steps, train = [0, 500, 1000, 5000], [0.5, 0.95, 1.0, 1.0]  # train passes 0.9 at step 500
+    >>> classify_phase(steps, train, [0.3, 0.92, 0.97, 1.0]).value  # test follows at once
+    'generalization'
+    >>> classify_phase(steps, train, [0.3, 0.4, 0.5, 0.95]).value  # test follows 4500 steps later
+    'grokking'
+    >>> classify_phase(steps, train, [0.3, 0.4, 0.5, 0.5]).value
+    'memorization'
     """
     steps = as_finite_array("steps", steps, ndim=1, min_size=1)
     train = as_finite_array("train_acc", train_acc, shape=(steps.size,))

@@ -173,6 +173,15 @@ def repon_closed_form(a0, c0, eta_dec, eta_enc, t, *, cluster_size: int | None =
     Returns
     -------
     (a, c) : tuple of float or ndarray
+
+    Examples
+    --------
+    >>> from efttheory.generalization import conserved_quantity, repon_closed_form
+    >>> a, c = repon_closed_form(1.0, 0.5, eta_dec=1.0, eta_enc=1.0, t=10.0)  # C = 1/2 - 1/4 > 0
+    >>> round(a, 6), round(c, 6)  # collision: c -> 0 while a -> sqrt(2 eta_dec C) = 0.7071
+    (0.707115, 0.002382)
+    >>> round(conserved_quantity(a, c, eta_dec=1.0, eta_enc=1.0), 12)  # still on the hyperbola
+    0.25
     """
     eta_a, eta_x = _rates(eta_dec, eta_enc)
     kappa = _coupling(cluster_size)
@@ -270,6 +279,18 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
     ------
     ConvergenceError
         If a rate-limited trajectory needs more than ``max_steps`` steps.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.generalization import integrate_repons, repon_closed_form
+    >>> a0, c0 = np.array([1.0, 0.5]), np.array([0.5, 1.0])  # C = 0.25 > 0 and C = -0.875 < 0
+    >>> traj = integrate_repons(a0, c0, eta_dec=1.0, eta_enc=1.0, t_end=10.0, dt=1e-2)
+    >>> np.round(traj.c[-1], 4).tolist()  # the first pair collides; the second stalls as a dies
+    [0.0024, 0.9354]
+    >>> a_end, c_end = repon_closed_form(a0, c0, 1.0, 1.0, 10.0)
+    >>> bool(np.allclose(traj.a[-1], a_end, atol=1e-8) and np.allclose(traj.c[-1], c_end, atol=1e-8))
+    True
     """
     a0 = np.atleast_1d(as_finite_array("a0", a0, ndim=(0, 1)))
     c0 = np.atleast_1d(as_finite_array("c0", c0, ndim=(0, 1)))
@@ -341,6 +362,14 @@ def generalization_probability(eta_enc, eta_dec, *, sigma_a=1.0, sigma_c=1.0, cl
     -------
     float
         In [0, 1).
+
+    Examples
+    --------
+    >>> from efttheory.generalization import generalization_probability
+    >>> round(generalization_probability(eta_enc=2.0, eta_dec=1.0), 6)  # (2/pi) arctan(1): a coin flip
+    0.5
+    >>> [round(generalization_probability(r, 1.0), 4) for r in (0.2, 2.0, 20.0)]  # faster encoder helps
+    [0.195, 0.5, 0.805]
     """
     eta_enc = check_positive("eta_enc", eta_enc)
     eta_dec = check_positive("eta_dec", eta_dec)

@@ -114,6 +114,16 @@ def automorphism_count(kind: str, n: int, *, k: int | None = None, a: int | None
     -------
     int
         :math:`|\mathrm{Aut}\,G|`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.generalization import automorphism_count, automorphism_count_bruteforce
+    >>> automorphism_count("mod", 6, k=3)  # (2!)^3 * 3!: shuffle inside each class, permute the classes
+    48
+    >>> x = np.arange(6)
+    >>> automorphism_count_bruteforce(x[:, None] % 3 == x[None, :] % 3)  # tries all 6! relabellings
+    48
     """
     kind = _check_kind(kind)
     n = check_integer("n", n, minimum=2)
@@ -302,6 +312,15 @@ def critical_data_fraction(b, n_pairs, alpha=0.9) -> float:
     -------
     float
         :math:`p_c`; a value above 1 means the data set can never determine the relation.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import critical_data_fraction, description_length_relation
+    >>> b = description_length_relation("mod", 30, k=3)  # x1 = x2 (mod 3) on 30 entities
+    >>> round(b, 2), round(critical_data_fraction(b, n_pairs=900, alpha=0.9), 4)
+    (39.75, 0.1004)
+    >>> critical_data_fraction(900.0, 900) > 1  # a generic relation (b = n^2 bits) is never determined
+    True
     """
     b = _check_bits(b)
     if b == 1.0:
@@ -350,6 +369,16 @@ def accuracy_upper_bound(m, b, p_star):
     -------
     float or ndarray
         In :math:`[\max(p^*, 1 - p^*), 1]`.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import accuracy_upper_bound, critical_data_fraction
+    >>> b = 39.75  # bits of x1 = x2 (mod 3) on 30 entities; an unknown pair is related with p* = 1/3
+    >>> round(accuracy_upper_bound(0, b, p_star=1/3), 6)  # no data: always guess "unrelated"
+    0.666667
+    >>> m_c = 900 * critical_data_fraction(b, 900, alpha=0.9)  # pairs at which f = 0.9
+    >>> round(accuracy_upper_bound(m_c, b, p_star=1/3), 6)  # 0.9 + (2/3)(1 - 0.9)
+    0.966667
     """
     p_star = check_in_interval("p_star", p_star, 0.0, 1.0)
     f = known_fraction(m, b)
@@ -421,6 +450,16 @@ def relation_statics(kind: str, n: int, *, k: int | None = None, a: int | None =
     Returns
     -------
     RelationStatics
+
+    Examples
+    --------
+    >>> from efttheory.generalization import relation_statics
+    >>> relation_statics("mod", 30, k=3)  # x1 = x2 (mod 3) on 30 entities, all 900 ordered pairs
+    RelationStatics(mod, n=30, b=39.75 bits (exact), p_c=0.1004, p*=0.333)
+    >>> round(relation_statics("mod", 30, k=3, approx=True).critical_fraction, 4)  # b = 30 log2 3
+    0.1204
+    >>> relation_statics("generic", 30).determinable  # n^2 = 900 bits: 900 pairs never suffice
+    False
     """
     kind = _check_kind(kind, counting=True)
     n = check_integer("n", n, minimum=2)

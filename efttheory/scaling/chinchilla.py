@@ -402,6 +402,14 @@ def chinchilla_loss(N, D, params: ChinchillaParams):
     Notes
     -----
     Source: Hoffmann et al. 2022, eq. 10 [paper].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import HOFFMANN_2022, chinchilla_loss
+    >>> round(chinchilla_loss(70e9, 1.4e12, HOFFMANN_2022), 4)  # 70 B parameters, 1.4 T tokens
+    1.9366
+    >>> round(chinchilla_loss(1e15, 1e18, HOFFMANN_2022), 4)  # tends to E = 1.69 as N, D grow
+    1.697
     """
     params = _check_params(params)
     n_arr = _positive_array("N", N)
@@ -449,6 +457,15 @@ def compute_optimal_allocation(C, params: ChinchillaParams) -> ComputeOptimal:
     -----
     Source: Hoffmann et al. 2022, eq. 4 and App. D.2 [paper]; derivation re-done with sympy in
     the tests [ours].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import HOFFMANN_2022_UNROUNDED, compute_optimal_allocation
+    >>> opt = compute_optimal_allocation(5.88e23, HOFFMANN_2022_UNROUNDED)  # Chinchilla's compute
+    >>> round(6 * opt.n_opt * opt.d_opt / 5.88e23, 12)  # the budget is spent exactly: 6 N D = C
+    1.0
+    >>> round(opt.n_opt / 1e9, 1), round(opt.tokens_per_parameter, 1)  # billions of parameters, D/N
+    (40.7, 59.0)
     """
     params = _check_params(params)
     c = _positive_array("C", C)
@@ -665,6 +682,16 @@ def fit_chinchilla(N, D, loss, *, objective: str = "huber_sum", delta: float = 1
     gradient are [ours]. With ``huber_nll`` the fit ends "stalled": the optimal scale is so
     small that every residual sits on the linear branch of the Huber loss, which makes the
     headline fit a least-absolute-deviation fit of :math:`\log L` [ours].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import ChinchillaParams, chinchilla_loss, fit_chinchilla
+    >>> true = ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+    >>> N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 4), np.logspace(9, 12, 4)))
+    >>> fit = fit_chinchilla(N, D, chinchilla_loss(N, D, true))  # 16 noiseless points, one start
+    >>> fit.status, {k: round(v, 4) for k, v in fit.params.as_dict().items()}
+    ('converged', {'E': 1.8, 'A': 480.0, 'B': 2100.0, 'alpha': 0.35, 'beta': 0.37})
     """
     init = HOFFMANN_2022_UNROUNDED if init is None else _check_params(init)
     gtol = check_positive("gtol", gtol)

@@ -245,6 +245,14 @@ def sharma_kaplan_alpha(d) -> float:
     -------
     float
         ``4 / d``; 4 for the 1-D task :math:`y = x^2` [paper].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import sharma_kaplan_alpha
+    >>> sharma_kaplan_alpha(1)  # the 1-D task y = x^2: MSE ~ N**-4
+    4.0
+    >>> sharma_kaplan_alpha(8)  # higher-dimensional data manifolds scale more slowly
+    0.5
     """
     d = check_integer("d", d, minimum=1)
     return 4.0 / d
@@ -308,6 +316,14 @@ def relu_optimal_mse(n_hidden, lo=-2.0, hi=2.0) -> float:
     -------
     float
         :math:`((hi - lo)/(N + 1))^4 / 180` (mean over the uniform measure).
+
+    Examples
+    --------
+    >>> from efttheory.scaling import relu_interpolation_mse, relu_optimal_mse
+    >>> round(relu_optimal_mse(3) / relu_interpolation_mse(4), 6)  # shifted secants: 1/6 of interpolation
+    0.166667
+    >>> relu_optimal_mse(7) / relu_optimal_mse(15)  # doubling N + 1 divides the MSE by 2**4
+    16.0
     """
     n = check_integer("n_hidden", n_hidden, minimum=0)
     lo, hi = _check_interval_ends(lo, hi)
@@ -442,6 +458,15 @@ def symmetric_ticket(x, w, b, v, c=0.0, activation="silu"):
     -------
     float or ndarray
         :math:`g(x)`, same shape as ``x``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import symmetric_ticket
+    >>> x = np.array([-1.0, 0.5, 1.0])
+    >>> # silu''(0) = 1/2, so v = 2 / w**2 matches x**2, up to -w**2 x**4 / 1200
+    >>> symmetric_ticket(x, w=0.1, b=0.0, v=200.0).round(4).tolist()
+    [0.9992, 0.2499, 0.9992]
     """
     arr = _as_real("x", x)
     w = check_finite_scalar("w", w)
@@ -628,6 +653,14 @@ def ensemble_mse(bias_sq, var, n, corr=0.0):
     -------
     float or ndarray
         Broadcast shape of the arguments; a float if all are scalars.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import ensemble_mse
+    >>> [ensemble_mse(0.0, 1.0, n) for n in (1, 2, 4, 8)]  # unbiased, independent tickets: 1/n
+    [1.0, 0.5, 0.25, 0.125]
+    >>> round(ensemble_mse(0.0, 1.0, 1e9, corr=0.1), 6)  # correlated tickets leave a floor r <s^2>
+    0.1
     """
     bias_sq, var, n, corr, scalar = _ensemble_arguments(bias_sq, var, n, corr)
     total, _ = _ensemble_terms(bias_sq, var, n, corr)

@@ -161,6 +161,12 @@ def composite_loss(n_total, fractions, coeffs, weights=None):
     Notes
     -----
     Source: Song et al. H1-H3 [paper]; the closed form :math:`K/N` is [ours].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import composite_loss
+    >>> composite_loss([100, 200, 400], [0.5, 0.5], [1.0, 3.0]).tolist()  # K = 1/0.5 + 3/0.5 = 8
+    [0.08, 0.04, 0.02]
     """
     n_arr = _positive("n_total", n_total)
     c, w, p = _subtask_arrays(coeffs, weights, fractions)
@@ -191,6 +197,16 @@ def optimal_allocation(n_total, coeffs, weights=None) -> ResourceAllocation:
     Notes
     -----
     Source: [ours] (Lagrange condition); a named model to compare with Song et al. Fig. 3C.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import composite_loss, optimal_allocation
+    >>> a = [1.0, 4.0, 9.0]
+    >>> opt = optimal_allocation(120, a)
+    >>> opt.n_alloc.tolist(), float(opt.fractions.sum())  # N_i* proportional to sqrt(a_i)
+    ([20.0, 40.0, 60.0], 1.0)
+    >>> round(opt.loss, 6), round(composite_loss(120, [1/3, 1/3, 1/3], a), 6)  # beats an even split
+    (0.3, 0.35)
     """
     n_arr = _positive("n_total", n_total)
     c, w = _subtask_arrays(coeffs, weights)
@@ -243,6 +259,12 @@ def equilibrium_neurons(alpha, a, lam, cost: float = 1.0):
         Sparsity penalty per unit cost (> 0).
     cost : float
         Cost per neuron (> 0).
+
+    Examples
+    --------
+    >>> from efttheory.scaling import equilibrium_neurons
+    >>> equilibrium_neurons([1.0, 4.0, 16.0], a=1.0, lam=0.01).tolist()  # N* grows as alpha**0.5
+    [10.0, 20.0, 40.0]
     """
     al = _positive("alpha", alpha)
     a = check_positive("a", a)
@@ -275,6 +297,14 @@ def parameter_exponent(gamma, regime: str = "redundancy") -> float:
     the Chinchilla family's shape :math:`N_p \propto m^{2.52}` (Liu, Liu & Gore, arXiv
     2505.10465) gives :math:`\gamma \approx 0.52` and :math:`x \approx 0.397`, outside Epoch's
     95 % interval for :math:`\alpha`.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import parameter_exponent
+    >>> round(parameter_exponent(1.0), 6), round(parameter_exponent(1.0, "structural"), 6)  # L ~ width
+    (0.333333, 0.666667)
+    >>> parameter_exponent(0.0)  # fixed depth: 1/2 in both phases
+    0.5
     """
     g = check_finite_scalar("gamma", gamma)
     if g < 0:

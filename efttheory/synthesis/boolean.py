@@ -328,6 +328,16 @@ def boolean_regression(m: MealyMachine, n_input_bits: int, max_state_bits: int =
     BooleanProgram or None
         ``None`` when the outputs are not bits or more than ``max_state_bits``
         bits would be needed.
+
+    Examples
+    --------
+    The running parity of a bit stream: one state bit ``a``, input bit ``b``.
+
+    >>> from efttheory.synthesis import MealyMachine, boolean_regression
+    >>> parity = MealyMachine(transition=[[0, 1], [1, 0]], output=[[0, 1], [1, 0]],
+    ...                       initial=0, n_symbols=2)
+    >>> boolean_regression(parity, n_input_bits=1)
+    BooleanProgram(bits=1, next=[a^b], out=[a], init=(0,), length=4)
     """
     m = _check_machine("m", m)
     n_in = check_integer("n_input_bits", n_input_bits, minimum=1, maximum=4)

@@ -487,6 +487,23 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     Returns
     -------
     FSMExtraction
+
+    Examples
+    --------
+    Noisy hidden states of a parity RNN: :math:`h_0 = 0` and two clouds for "even" and "odd".
+    The three clusters minimise to the two-state parity machine (:math:`h_0` behaves as "even").
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import extract_fsm
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.integers(0, 2, size=(200, 8))                     # input bits
+    >>> y = np.cumsum(x, axis=1) % 2                              # running parity
+    >>> clouds = np.array([[1.0, 0.0], [0.0, 1.0]])[y] + 0.05 * rng.normal(size=(200, 8, 2))
+    >>> fsm = extract_fsm(np.concatenate([np.zeros((200, 1, 2)), clouds], axis=1), x, y, rng=0)
+    >>> fsm
+    FSMExtraction(clusters=3, minimal_states=2, conflicts=0, deterministic=True)
+    >>> fsm.machine.transition.tolist(), fsm.machine.output[:, :, 0].tolist()
+    ([[0, 1], [1, 0]], [[0, 1], [1, 0]])
     """
     h = as_finite_array("hidden", hidden, ndim=3, min_size=1)
     B, L1, H = h.shape

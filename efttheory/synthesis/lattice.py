@@ -181,6 +181,17 @@ def lll_reduce(A, delta: float = 0.75) -> np.ndarray:
     ------
     ConvergenceError
         If the iteration budget is exhausted.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.synthesis import lll_reduce
+    >>> A = np.array([[1.0, 1.0, 1.0], [-1.0, 0.0, 2.0], [3.0, 5.0, 6.0]])  # a standard LLL example
+    >>> B = lll_reduce(A)
+    >>> B.tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [-1.0, 0.0, 2.0]]
+    >>> [round(abs(float(np.linalg.det(M))), 6) for M in (A, B)]  # same lattice, same volume
+    [3.0, 3.0]
     """
     A = _square_basis("A", A)
     delta = check_in_interval("delta", delta, 0.25, 1.0, closed=(False, True))

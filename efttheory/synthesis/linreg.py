@@ -108,6 +108,17 @@ def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgra
     -------
     LinearProgram or None
         ``None`` when the rounded coefficients do not reproduce every row.
+
+    Examples
+    --------
+    A running sum :math:`h_t = h_{t-1} + x_t` read out as :math:`y_t = h_t`:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import integer_linear_regression
+    >>> x = np.random.default_rng(0).integers(0, 10, size=(50, 6))  # 50 digit sequences
+    >>> h = np.cumsum(x, axis=1)                                     # states h_1 .. h_6
+    >>> integer_linear_regression(h[:, -2], x[:, -1], h[:, -1], h[:, -1], z0_candidates=[[0]])
+    LinearProgram(H=1, D=1, O=1, M=[[1]], K=[[1]], c=[0], R=[[1]], d=[0], z0=[0])
     """
     Z_prev = _int_matrix("Z_prev", Z_prev)
     N, H = Z_prev.shape

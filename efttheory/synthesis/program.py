@@ -334,6 +334,32 @@ def to_python(prog: Program, seq_len: int) -> str:
     str
         Source defining ``f`` (and ``cmod`` when used); ``f`` returns a list with one output
         (or a tuple of outputs) per step.
+
+    Examples
+    --------
+    A shift register ``a = x_t``, ``b = x_{t-1}`` read out as :math:`y_t = x_t + 2 x_{t-1}`:
+
+    >>> from efttheory.synthesis import Program, to_python
+    >>> prog = Program("LR", 1, ("a", "b"), (0, 0), ("x", "a"), ("a + 2*b",))
+    >>> src = to_python(prog, seq_len=10)
+    >>> print(src, end="")
+    def f(s):
+        \"\"\"Distilled by MIPS (LR); written for sequences of length 10.\"\"\"
+        a = 0
+        b = 0
+        y = []
+        for i in range(len(s)):
+            x = s[i]
+            next_a = x
+            next_b = a
+            a = next_a
+            b = next_b
+            y.append(a + 2*b)
+        return y
+    >>> namespace = {}
+    >>> exec(src, namespace)
+    >>> namespace["f"]([1, 2, 3])
+    [1, 4, 7]
     """
     prog = _check_program(prog)
     seq_len = check_integer("seq_len", seq_len, minimum=1)

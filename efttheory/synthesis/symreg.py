@@ -415,6 +415,14 @@ def integer_symbolic_regression(X, y, *, max_len: int = 6, n_check: int = 25, to
     Cost: :math:`\sum_\text{templates} n_\text{leaf}^\ell 8^u 4^b` candidates,
     about :math:`2.6 \times 10^5` for the longest length-6 template with eight
     leaf symbols.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.synthesis import integer_symbolic_regression
+    >>> X = np.random.default_rng(0).integers(-5, 6, size=(40, 3))  # columns a, b, c
+    >>> integer_symbolic_regression(X, X[:, 0] * X[:, 1] + X[:, 2])
+    SymbolicFit('cab*+' = c + (a * b), tried=6246)
     """
     Xi = _as_integer_matrix("X", X)
     if Xi.shape[1] > len(_VARIABLES):
