@@ -164,16 +164,32 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     values = _action_values(nf.payoffs, sigma)[player]
     slack = tol * nf.scale
     own = float(values @ sigma[player])
-    assert values.max() <= own + slack, (
-        f"player {player}: pure strategy {int(values.argmax())} pays {values.max()!r} > {own!r} + {slack:g}")
+    best = float(values.max())
+    assert best <= own + slack, (
+        f"player {player}: pure strategy {int(values.argmax())} pays {best!r} > {own!r} + {slack:g}")
     support = np.flatnonzero(sigma[player] > 0)
     worst = float(values[support].min())
-    assert worst >= values.max() - slack, (
-        f"player {player}: support action pays {worst!r}, below the best {values.max()!r} by more than {slack:g}")
+    assert worst >= best - slack, (
+        f"player {player}: support action pays {worst!r}, below the best {best!r} by more than {slack:g}")
 
 
 def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
-    """Every player's strategy is a probability vector and a best response (see module docs)."""
+    """Every player's strategy is a probability vector and a best response (see module docs).
+
+    Examples
+    --------
+    In matching pennies the unique equilibrium mixes 50/50 and passes silently; if both
+    players show heads, the column player gains by switching to tails:
+
+    >>> import numpy as np
+    >>> from efttheory.testing import assert_is_nash
+    >>> A = np.array([[1, -1], [-1, 1]])                    # row player wants to match
+    >>> assert_is_nash((A, -A), [[0.5, 0.5], [0.5, 0.5]])
+    >>> assert_is_nash((A, -A), [[1, 0], [1, 0]])
+    Traceback (most recent call last):
+    ...
+    AssertionError: player 1: pure strategy 1 pays 1.0 > -1.0 + 1e-09
+    """
     nf = _as_nf(game)
     sigma = _strategies(profile)
     assert len(sigma) == nf.n_players, f"profile has {len(sigma)} strategies for {nf.n_players} players"

@@ -73,3 +73,16 @@ def test_subgame_perfect_assertion():
     assert_is_subgame_perfect(tree, subgame_perfect_equilibria(tree))
     with pytest.raises(AssertionError, match="deviation"):
         assert_is_subgame_perfect(tree, [1, -1, -1])
+
+
+def test_assertion_messages_print_plain_numbers():
+    # Both best-response messages show Python floats, not numpy scalar reprs.
+    A = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    with pytest.raises(AssertionError) as info:
+        assert_is_nash((A, -A), [[1, 0], [1, 0]])
+    assert str(info.value) == "player 1: pure strategy 1 pays 1.0 > -1.0 + 1e-09"
+    # A support action played with tiny probability: the mix is within tol, the action is not.
+    B = np.array([[1.0, 0.0], [1.0, 0.0]])
+    with pytest.raises(AssertionError) as info:
+        assert_best_response((B, B), [[1.0, 0.0], [1.0 - 1e-12, 1e-12]], 1)
+    assert str(info.value) == "player 1: support action pays 0.0, below the best 1.0 by more than 1e-09"
