@@ -23,20 +23,21 @@ HEADLINE = {
     "efttheory.generalization": (
         "critical_data_fraction", "generalization_probability", "accuracy_upper_bound",
         "integrate_repons", "repon_closed_form", "classify_phase", "relation_statics",
-        "automorphism_count",
+        "automorphism_count", "integrate_many_repons",
     ),
     "efttheory.complexity": (
         "linear_mapping_number", "mlp_linear_mapping_number", "relu_linear_regions_1d",
-        "grokking_phases", "linear_connectivity",
+        "grokking_phases", "linear_connectivity", "lmn_from_connectivity", "relu_linear_regions_2d",
     ),
     "efttheory.scaling": (
         "ensemble_mse", "symmetric_ticket", "relu_optimal_mse", "sharma_kaplan_alpha",
         "optimal_allocation", "composite_loss", "equilibrium_neurons", "parameter_exponent",
-        "chinchilla_loss", "compute_optimal_allocation", "fit_chinchilla",
+        "chinchilla_loss", "compute_optimal_allocation", "fit_chinchilla", "bootstrap_chinchilla",
+        "likelihood_ratio_test", "ticket_best_fit",
     ),
     "efttheory.synthesis": (
         "integer_linear_regression", "boolean_regression", "extract_fsm", "lll_reduce",
-        "integer_symbolic_regression", "to_python",
+        "integer_symbolic_regression", "to_python", "mips", "normalizer_chain", "verify_program",
     ),
     "efttheory.games": (
         "nash_equilibria", "lemke_howson", "support_enumeration", "tullock_csf",
@@ -44,7 +45,8 @@ HEADLINE = {
         "critical_threat_belief", "logit_qre_branch", "subgame_perfect_equilibria",
         "NormalFormGame",
     ),
-    "efttheory.solvers": ("pairwise_forces", "fit_power_law", "rk4"),
+    "efttheory.solvers": ("pairwise_forces", "fit_power_law", "rk4", "dormand_prince", "velocity_verlet"),
+    "efttheory.testing": ("assert_is_nash",),
 }
 
 

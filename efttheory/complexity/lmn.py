@@ -325,6 +325,17 @@ def lmn_from_connectivity(L, *, n_lambda: int | None = None, keep_connectivity: 
     Returns
     -------
     LMNResult
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.complexity import lmn_from_connectivity
+    >>> L = np.kron(np.eye(3), np.ones((2, 2)))  # 3 clusters of 2 samples, linear only within a cluster
+    >>> r = lmn_from_connectivity(L)  # eigenvalues 2, 2, 2, 0, 0, 0, so S = log2(3)
+    >>> round(r.lmn, 6), round(r.entropy_bits, 6)
+    (3.0, 1.584963)
+    >>> [round(lmn_from_connectivity(M).lmn, 6) for M in (np.ones((6, 6)), np.eye(6))]  # the bounds 1 and N
+    [1.0, 6.0]
     """
     L = as_finite_array("L", L, ndim=2)
     if L.shape[0] != L.shape[1] or L.shape[0] < 2:

@@ -215,6 +215,18 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
     Returns
     -------
     LinearRegions2D
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.complexity import relu_linear_regions_2d
+    >>> W1, b1, W2, b2 = np.eye(2), np.zeros(2), np.ones((2, 1)), np.zeros(1)  # relu(x) + relu(y)
+    >>> r = relu_linear_regions_2d([W1, W2], [b1, b2])  # the two axes cut [-1, 1]^2 into quadrants
+    >>> r.n_regions, sorted(r.areas.tolist())
+    (4, [1.0, 1.0, 1.0, 1.0])
+    >>> W1, b1 = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]]), np.array([0.0, 0.0, -0.5])  # 3rd: x + y = 0.5
+    >>> relu_linear_regions_2d([W1, np.ones((3, 1))], [b1, b2]).n_regions  # 3 lines in general position
+    7
     """
     try:
         bx, by = box

@@ -770,6 +770,19 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
     ChinchillaBootstrap
         Resamples whose refit failed (``maxiter`` exhausted, or no acceptable step while the
         objective was still falling) are dropped and counted in ``n_failed``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import ChinchillaParams, bootstrap_chinchilla, chinchilla_loss
+    >>> true = ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+    >>> N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 5), np.logspace(9, 12, 5)))
+    >>> loss = chinchilla_loss(N, D, true) * np.exp(0.01 * np.random.default_rng(0).standard_normal(25))
+    >>> boot = bootstrap_chinchilla(N, D, loss, n_boot=50, rng=1)  # 25 points with 1 % noise
+    >>> round(boot.point.alpha, 3), round(boot.se["alpha"], 3)  # alpha = 0.35 within one SE
+    (0.33, 0.022)
+    >>> all(lo <= true.as_dict()[k] <= hi for k, (lo, hi) in boot.interval(0.95).items())
+    True
     """
     init = HOFFMANN_2022_UNROUNDED if init is None else _check_params(init)
     n_boot = check_integer("n_boot", n_boot, minimum=2)
@@ -839,6 +852,18 @@ def likelihood_ratio_test(N, D, loss, reference: ChinchillaParams, *, exclude_hi
     ``huber_nll`` from :data:`HOFFMANN_2022_UNROUNDED`; df = 5.
 
     Source: Besiroglu et al. 2024, notebook cells 49/52 [third party].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import HOFFMANN_2022, ChinchillaParams, chinchilla_loss, likelihood_ratio_test
+    >>> true = ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+    >>> N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 5), np.logspace(9, 12, 5)))
+    >>> loss = chinchilla_loss(N, D, true) * np.exp(0.01 * np.random.default_rng(0).standard_normal(25))
+    >>> round(likelihood_ratio_test(N, D, loss, true).p_value, 2)  # the law that made the data: kept
+    0.35
+    >>> bool(likelihood_ratio_test(N, D, loss, HOFFMANN_2022).p_value < 1e-6)  # a different law: rejected
+    True
     """
     reference = _check_params(reference)
     best = fit_chinchilla(N, D, loss, objective="huber_nll", delta=delta,

@@ -565,6 +565,15 @@ def ticket_best_fit(w, b, *, activation="silu", lo=-2.0, hi=2.0, n_grid=1001) ->
     ValueError
         If the pair's feature is constant on the grid (e.g. ``w = 0``), so that
         ``v`` is not determined.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import ticket_best_fit
+    >>> fits = [ticket_best_fit(w, 0.0) for w in (0.16, 0.08, 0.04)]  # SiLU pair at b = 0
+    >>> [f"{fit.mse:.1e}" for fit in fits]
+    ['6.7e-06', '4.2e-07', '2.7e-08']
+    >>> [round(a.mse / b.mse, 1) for a, b in zip(fits, fits[1:])]  # halving w divides the MSE by 2**4
+    [15.8, 16.0]
     """
     w = check_finite_scalar("w", w)
     b = check_finite_scalar("b", b)

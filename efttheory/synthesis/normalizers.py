@@ -713,6 +713,30 @@ def normalizer_chain(w: RNNWeights, hidden_states, steps=STEP_NAMES) -> Normaliz
     Returns
     -------
     NormalizerTrace
+
+    Examples
+    --------
+    A shift register :math:`h_t = (x_t, h_{t-1,1})` read out as :math:`y_t = h_1 + 2 h_2`,
+    hidden in a scrambled basis; the chain brings it back to integer weights:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, normalizer_chain, reparametrize, rnn_forward
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> w = reparametrize(shift, [[1.3, 0.4], [-0.2, 0.9]])    # no weight of w is an integer
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(100, 10))
+    >>> trace = normalizer_chain(w, rnn_forward(w, x)[1])       # whiten, jordan, toeplitz, debias, quantize
+    >>> W, V = trace.weights.hidden_W[0], trace.weights.output_W[0]
+    >>> bool(np.all(W == np.round(W))), W.astype(int).tolist(), V.astype(int).tolist()
+    (True, [[0, 1, 0], [0, 0, 1]], [[2, 1]])
+
+    That is the same shift register with its two coordinates swapped: :math:`h'_1 = h_2`,
+    :math:`h'_2 = x_t` (columns of ``W`` are :math:`[h_1, h_2, x]`), :math:`y = 2 h_1 + h_2`.
+    The network computes the same outputs:
+
+    >>> bool(np.allclose(rnn_forward(trace.weights, x)[0], rnn_forward(w, x)[0]))
+    True
     """
     w = _check_weights(w)
     hs = _check_hidden_states(w, hidden_states)
