@@ -1,9 +1,12 @@
 """Hypothesis strategies and assertions for property tests of learning-theory code.
 
 Import these in your own test suite to generate the inputs efttheory's own
-tests use: finite float arrays of given shapes and random MLP parameters.
-Requires `hypothesis <https://hypothesis.readthedocs.io>`_ (installed with the
-``dev`` extra).
+tests use: finite float arrays of given shapes, random MLP parameters, power-law
+samples, random bimatrix and normal-form games and conflict-model parameters; and
+to assert what a solver's answer must satisfy (a probability vector, a Nash
+equilibrium, a subgame-perfect equilibrium, equal equilibrium sets). A worked
+property test is in :mod:`efttheory.testing.games`. Requires `hypothesis
+<https://hypothesis.readthedocs.io>`_ (installed with the ``dev`` extra).
 """
 
 from efttheory.testing.strategies import (
