@@ -137,7 +137,16 @@ class GrokkingPhases:
 
 
 def interpolation_grid(n_lambda: int = 21) -> np.ndarray:
-    r"""The path parameters :math:`\lambda_t = t/(T-1)`, :math:`t = 0..T-1` (paper: :math:`T = 21`)."""
+    r"""The path parameters :math:`\lambda_t = t/(T-1)`, :math:`t = 0..T-1` (paper: :math:`T = 21`).
+
+    Examples
+    --------
+    >>> from efttheory.complexity import interpolation_grid
+    >>> interpolation_grid(5).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    >>> interpolation_grid().size  # the paper's T = 21 points per path
+    21
+    """
     n_lambda = check_integer("n_lambda", n_lambda, minimum=3)
     return np.linspace(0.0, 1.0, n_lambda)
 

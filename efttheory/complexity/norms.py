@@ -35,6 +35,15 @@ def l2_norm(parameters) -> float:
     float
         :math:`\sqrt{\sum_p \|\theta_p\|_F^2}`, computed with rescaling so that it
         neither overflows nor underflows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.complexity import l2_norm
+    >>> l2_norm([np.array([[3.0]]), np.array([4.0])])  # a 1x1 weight matrix and a bias: sqrt(9 + 16)
+    5.0
+    >>> round(l2_norm(np.full(2, 1e200)) / 1e200, 6)  # rescaled: a plain sum of squares would overflow
+    1.414214
     """
     if isinstance(parameters, np.ndarray) or np.isscalar(parameters):
         arrays = [parameters]

@@ -165,6 +165,17 @@ def is_degenerate(A, B, tol: float = 1e-12) -> bool:
     A, B : array_like, shape (m, n)
     tol : float, > 0
         Relative tolerance of payoff ties (times ``max(1, max|payoff|)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import is_degenerate
+    >>> A = np.array([[3, 3], [2, 5], [0, 6]])
+    >>> is_degenerate(A, [[3, 2], [2, 6], [3, 1]])
+    False
+    >>> # make the column player indifferent against row 0: pure row 0 now has two best responses
+    >>> is_degenerate(A, [[3, 3], [2, 6], [3, 1]])
+    True
     """
     A, B, scale = _check_bimatrix(A, B)
     tol = check_positive("tol", tol)
@@ -278,6 +289,21 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
     EquilibriumSet
         ``complete`` is False for degenerate games (continua are reported by
         extreme points only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import vertex_enumeration
+    >>> A = np.array([[3, 3], [2, 5], [0, 6]])   # a 3 x 2 game with one pure and two mixed equilibria
+    >>> B = np.array([[3, 2], [2, 6], [3, 1]])
+    >>> eqs = vertex_enumeration(A, B)
+    >>> eqs
+    EquilibriumSet(3 equilibria, method='vertex_enumeration', degenerate=False, complete=True)
+    >>> for eq in eqs:
+    ...     print([np.round(s, 6).tolist() for s in eq.strategies])
+    [[1.0, 0.0, 0.0], [1.0, 0.0]]
+    [[0.8, 0.2, 0.0], [0.666667, 0.333333]]
+    [[0.0, 0.333333, 0.666667], [0.333333, 0.666667]]
     """
     A, B, scale = _check_bimatrix(A, B)
     tol = check_positive("tol", tol)

@@ -272,7 +272,17 @@ class ContestProbabilities:
 
 
 def contest_probabilities(p: DC2Params) -> ContestProbabilities:
-    """The three contest probabilities of DC-2 (true values) [ours]."""
+    """The three contest probabilities of DC-2 (true values) [ours].
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, contest_probabilities
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> cp = contest_probabilities(b0)
+    >>> round(cp.p_1, 6), round(cp.p_0, 6), round(cp.pi, 6), cp.s_T_after  # p_0 = 4/13, s_T' = 1.5 + 0.5 * 1
+    (0.64, 0.307692, 0.2, 2.0)
+    """
     p = _params(p)
     P = _contest(p.csf, p.r)
     s_after = p.s_T + p.gamma * p.s_C
@@ -281,7 +291,20 @@ def contest_probabilities(p: DC2Params) -> ContestProbabilities:
 
 
 def discount_weight(p: DC2Params, delta: float | None = None) -> float:
-    r"""F's weight on the later loss: :math:`\delta^\tau`, or :math:`h\delta/(1 - (1-h)\delta)` with a hazard."""
+    r"""F's weight on the later loss: :math:`\delta^\tau`, or :math:`h\delta/(1 - (1-h)\delta)` with a hazard.
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, discount_weight
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> round(discount_weight(b0), 6)                      # delta^tau = 0.9^2
+    0.81
+    >>> round(discount_weight(b0, delta=0.5), 6)           # a more myopic F: 0.5^2
+    0.25
+    >>> round(discount_weight(b0.replace(hazard=0.5)), 6)  # geometric delay instead: 0.45 / 0.55
+    0.818182
+    """
     p = _params(p)
     d = p.delta if delta is None else delta
     if p.hazard is not None:
@@ -291,7 +314,19 @@ def discount_weight(p: DC2Params, delta: float | None = None) -> float:
 
 
 def solidarity_efficacy(p: DC2Params) -> float:
-    r"""Efficacy of solidarity :math:`\Delta p = p_1 - p_0` (true value) [ours]."""
+    r"""Efficacy of solidarity :math:`\Delta p = p_1 - p_0` (true value) [ours].
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, solidarity_efficacy
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> round(solidarity_efficacy(b0), 6)                   # p_1 - p_0 = 0.64 - 4/13
+    0.332308
+    >>> # futile at both ends: C beats a weak threat alone, and nothing stops an overwhelming one
+    >>> round(solidarity_efficacy(b0.replace(s_T=0.1)), 6), round(solidarity_efficacy(b0.replace(s_T=10)), 6)
+    (0.007407, 0.028561)
+    """
     cp = contest_probabilities(p)
     return cp.p_1 - cp.p_0
 
@@ -311,6 +346,19 @@ def solidarity_gain(p: DC2Params, perceived: bool = True) -> float:
     perceived : bool
         Use F's perceived :math:`\tilde q, \widetilde{\Delta p}` (what drives the
         decision; default) or the true values.
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, solidarity_gain
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> round(solidarity_gain(b0), 6)                      # 0.332308 * 0.8 * 0.9^2 * (1 - 0.2) * 10
+    1.722683
+    >>> round(solidarity_gain(b0.replace(delta=1)), 6)     # a fully patient F: G = 2.12677
+    2.126769
+    >>> doubtful = b0.replace(q_belief=0.4)   # F thinks the threat half as likely to turn on it as it is
+    >>> round(solidarity_gain(doubtful), 6), round(solidarity_gain(doubtful, perceived=False), 6)
+    (0.861342, 1.722683)
     """
     p = _params(p)
     cp = contest_probabilities(p)
@@ -319,12 +367,37 @@ def solidarity_gain(p: DC2Params, perceived: bool = True) -> float:
 
 
 def support_decision(p: DC2Params) -> bool:
-    r"""True when F supports C: :math:`c \le \tilde G` (ties go to support) [ours]."""
+    r"""True when F supports C: :math:`c \le \tilde G` (ties go to support) [ours].
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, support_decision
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> support_decision(b0)                          # c = 0.8 <= G~ = 1.72
+    True
+    >>> support_decision(b0.replace(delta=0.5))       # a myopic F stays out
+    False
+    >>> support_decision(b0.replace(dp_belief=0.05))  # so does an F persuaded that support is futile
+    False
+    """
     return bool(_params(p).c <= solidarity_gain(p))
 
 
 def max_support_cost(p: DC2Params) -> float:
-    r"""F's willingness to pay for solidarity, :math:`c^* = \tilde G` [ours]."""
+    r"""F's willingness to pay for solidarity, :math:`c^* = \tilde G` [ours].
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, max_support_cost, support_decision
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> c_star = max_support_cost(b0)
+    >>> round(c_star, 6)
+    1.722683
+    >>> support_decision(b0.replace(c=c_star)), support_decision(b0.replace(c=c_star + 0.01))  # ties: support
+    (True, False)
+    """
     return solidarity_gain(p)
 
 
@@ -346,6 +419,19 @@ def critical_discount_factor(p: DC2Params) -> float:
     ------
     ValueError
         If ``tau == 0`` (without a hazard): the decision then does not depend on :math:`\delta`.
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, critical_discount_factor, support_decision
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> d_star = critical_discount_factor(b0)
+    >>> round(d_star, 6)
+    0.613317
+    >>> support_decision(b0.replace(delta=d_star + 0.01))  # patient enough: F supports
+    True
+    >>> support_decision(b0.replace(delta=d_star - 0.01))  # a little more myopic: F stays out
+    False
     """
     p = _params(p)
     base = _base(p)
@@ -388,7 +474,21 @@ def critical_threat_belief(p: DC2Params) -> float:
 
 
 def critical_efficacy(p: DC2Params) -> float:
-    r"""Perceived efficacy at which F becomes indifferent, :math:`\Delta p^* = c / (\tilde q\,\delta^\tau (1-\pi) L_F)` [ours]."""
+    r"""Perceived efficacy at which F becomes indifferent, :math:`\Delta p^* = c / (\tilde q\,\delta^\tau (1-\pi) L_F)` [ours].
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, critical_efficacy, support_decision
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> dp_star = critical_efficacy(b0)
+    >>> round(dp_star, 6)
+    0.154321
+    >>> support_decision(b0.replace(dp_belief=dp_star + 0.01))  # F believes support will help: supports
+    True
+    >>> support_decision(b0.replace(dp_belief=dp_star - 0.01))  # a little less faith: stays out
+    False
+    """
     p = _params(p)
     cp = contest_probabilities(p)
     q, _ = _beliefs(p)
@@ -406,6 +506,19 @@ def critical_imminence(p: DC2Params) -> float:
     ------
     ValueError
         With a hazard (the delay is then random).
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, critical_imminence, support_decision
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> tau_star = critical_imminence(b0)
+    >>> round(tau_star, 6)
+    9.280019
+    >>> support_decision(b0.replace(tau=tau_star - 0.1))  # the threat to F is imminent enough: supports
+    True
+    >>> support_decision(b0.replace(tau=tau_star + 0.1))  # a little more remote: stays out
+    False
     """
     p = _params(p)
     if p.hazard is not None:
@@ -444,6 +557,16 @@ def efficacy_peak(S0: float, S1: float, r: float) -> EfficacyPeak:
     S0, S1 : float, 0 < S0 < S1
         Strength of C alone and of C with F.
     r : float, > 0
+
+    Examples
+    --------
+    >>> from efttheory.games import efficacy_peak, tullock_csf
+    >>> peak = efficacy_peak(S0=1, S1=2, r=2)           # strengths of base case B0: C alone, C with F
+    >>> round(peak.s_T_star, 6), round(peak.dp_max, 6)   # sqrt(2) and 1/3
+    (1.414214, 0.333333)
+    >>> s = peak.s_T_star
+    >>> round(tullock_csf(2, s, r=2) - tullock_csf(1, s, r=2), 6)  # Delta p = p_1 - p_0 at the peak
+    0.333333
     """
     S0 = check_positive("S0", S0)
     S1 = check_positive("S1", S1)
@@ -512,6 +635,18 @@ def comparative_statics(p: DC2Params, wrt=STATIC_PARAMETERS) -> ComparativeStati
     p : DC2Params
     wrt : iterable of str
         From ``("q", "L_F", "delta", "tau", "gamma", "s_T", "s_C", "s_F")``.
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, comparative_statics
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> cs = comparative_statics(b0, wrt=("q", "delta", "tau", "gamma"))
+    >>> cs.signs               # G rises with q, delta and gamma, and falls with the delay tau
+    {'q': 1, 'delta': 1, 'tau': -1, 'gamma': 1}
+    >>> # d ln G / d ln delta = tau = 2 and d ln G / d gamma = r pi s_C / s_T' = 0.2
+    >>> round(cs.elasticities["delta"], 6), round(cs.elasticities["gamma"], 6)
+    (2.0, 0.2)
     """
     p = _params(p)
     if p.hazard is not None:
@@ -604,6 +739,18 @@ def threat_attack_mode(p: DC2Params, V: float = 1.0) -> ThreatChoice:
     p : DC2Params
     V : float, > 0
         T's value of conquering both groups.
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, threat_attack_mode
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> choice = threat_attack_mode(b0)
+    >>> choice.mode, choice.follower_supports                   # F would join C, so dividing does not pay
+    ('simultaneous', True)
+    >>> choice = threat_attack_mode(b0.replace(delta=0.5))
+    >>> choice.mode, choice.follower_supports, round(choice.value, 6)  # myopic F stays out: T divides
+    ('sequential', False, 0.553846)
     """
     p = _params(p)
     V = check_positive("V", V)
@@ -654,6 +801,19 @@ def division_budget(p: DC2Params, lever: str = "q", cost: Callable | None = None
     cost : callable or None
         :math:`\kappa(\text{shift}) \ge 0`.
     V : float, > 0
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, division_budget
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> budget = division_budget(b0, lever="q")    # talk down F's belief that it is threatened
+    >>> # with the default linear cost the needed shift costs more than T stands to gain
+    >>> round(budget.shift, 6), round(budget.threat_gain, 6), budget.worthwhile
+    (0.428487, 0.193846, False)
+    >>> budget = division_budget(b0, lever="dp")   # or persuade F that supporting C is futile
+    >>> round(budget.shift, 6), budget.worthwhile
+    (0.177987, True)
     """
     p = _params(p)
     check_choice("lever", lever, ("q", "dp"))
@@ -688,6 +848,19 @@ def dc2_game_tree(p: DC2Params, V: float = 1.0) -> GameTree:
     With ties broken toward the first child, backward induction sends ties to
     support and to simultaneous attack, as in :func:`support_decision` and
     :func:`threat_attack_mode`.
+
+    Examples
+    --------
+    >>> from efttheory.games import DC2Params, dc2_game_tree, subgame_perfect_equilibria
+    >>> # base case B0
+    >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
+    >>> tree = dc2_game_tree(b0)
+    >>> tree
+    GameTree(11 nodes: 2 decisions, 6 leaves, 2 players)
+    >>> subgame_perfect_equilibria(tree).path
+    ('root', 'simultaneous', 'movement prevails')
+    >>> subgame_perfect_equilibria(dc2_game_tree(b0.replace(delta=0.5))).path  # chance: the likelier branch
+    ('root', 'sequential', 'stay out', 'C falls')
     """
     p = _params(p)
     V = check_positive("V", V)
@@ -921,6 +1094,17 @@ def dcn_stage_game(params: DCNParams, k: int, continuation="simple") -> NormalFo
     -------
     NormalFormGame
         Payoffs of shape ``(2,) * M + (M,)``; action 1 = support.
+
+    Examples
+    --------
+    >>> from efttheory.games import DCNParams, dcn_stage_game, pure_nash_equilibria
+    >>> # base case N0: four equal groups facing a threat of strength 6
+    >>> n0 = DCNParams(s=[1, 1, 1, 1], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+    >>> game = dcn_stage_game(n0, k=0)        # group 0 is attacked, groups 1 to 3 choose
+    >>> game
+    NormalFormGame(3 players, actions 2x2x2)
+    >>> pure_nash_equilibria(game).tolist()   # a stag hunt: nobody supports, or everybody does
+    [[0, 0, 0], [1, 1, 1]]
     """
     params = _dcn(params)
     k = _check_stage(params, k)
@@ -959,6 +1143,19 @@ def dcn_equilibrium_margins(params: DCNParams, k: int, supporters, continuation=
     Returns
     -------
     numpy.ndarray, shape (M,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import DCNParams, dcn_equilibrium_margins
+    >>> # base case N0: four equal groups facing a threat of strength 6
+    >>> n0 = DCNParams(s=[1, 1, 1, 1], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+    >>> np.round(dcn_equilibrium_margins(n0, 0, [1, 1, 1]), 6).tolist()  # all >= 0: an equilibrium
+    [0.611824, 0.611824, 0.611824]
+    >>> np.round(dcn_equilibrium_margins(n0, 0, [0, 0, 0]), 6).tolist()  # so is no support
+    [0.205565, 0.205565, 0.205565]
+    >>> np.round(dcn_equilibrium_margins(n0, 0, [1, 1, 0]), 6).tolist()  # the lone holdout would rather join
+    [0.213671, 0.213671, -0.611824]
     """
     params = _dcn(params)
     k = _check_stage(params, k)
@@ -990,6 +1187,18 @@ def dcn_stage_increments(params: DCNParams, k: int, continuation="simple") -> np
     ------
     ValueError
         If the choosers differ in strength, cost or continuation value.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import DCNParams, dcn_stage_increments, symmetric_mixed_equilibria
+    >>> # base case N0: four equal groups facing a threat of strength 6
+    >>> n0 = DCNParams(s=[1, 1, 1, 1], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+    >>> inc = dcn_stage_increments(n0, k=0)
+    >>> np.round(inc, 6).tolist()             # increasing in the number of supporters (r = 3)
+    [0.294435, 0.713671, 1.111824]
+    >>> np.round(symmetric_mixed_equilibria(inc, cost=0.5), 6).tolist()  # N0's symmetric mixed equilibrium
+    [0.246697]
     """
     params = _dcn(params)
     k = _check_stage(params, k)
@@ -1150,6 +1359,17 @@ def threat_attack_order(params: DCNParams, selection: str) -> AttackOrder:
     """T's best order of targets: maximise P(T conquers all) over all N! orders (N <= 8) [ours].
 
     Ties go to the lexicographically first order.
+
+    Examples
+    --------
+    >>> from efttheory.games import DCNParams, threat_attack_order
+    >>> # the parameters of base case N0, but three groups of unequal strength
+    >>> p = DCNParams(s=[1, 2, 3], s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+    >>> best = threat_attack_order(p, "payoff_dominant")
+    >>> best.order.tolist(), round(best.conquest_probability, 6)   # the strongest group first
+    ([2, 1, 0], 0.489897)
+    >>> best.orders[0].tolist(), round(float(best.probabilities[0]), 6)  # the weakest first
+    ([0, 1, 2], 0.322936)
     """
     params = _dcn(params)
     check_integer("number of groups", params.n_groups, maximum=8)

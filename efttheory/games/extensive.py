@@ -293,6 +293,22 @@ def one_shot_deviation_gain(tree: GameTree, strategy) -> np.ndarray:
     Returns
     -------
     numpy.ndarray, shape (n_nodes,)
+
+    Examples
+    --------
+    >>> from efttheory.games import GameTree, one_shot_deviation_gain, subgame_perfect_equilibria
+    >>> # entry deterrence, payoffs [entrant, incumbent]; nodes breadth first:
+    >>> # 0 entrant, 1 out, 2 incumbent, 3 fight, 4 accommodate
+    >>> tree = GameTree.build(("decision", 0, [
+    ...     ("out", ("leaf", [0, 2])),
+    ...     ("enter", ("decision", 1, [("fight", ("leaf", [-1, -1])),
+    ...                                ("accommodate", ("leaf", [1, 1]))])),
+    ... ]), n_players=2)
+    >>> one_shot_deviation_gain(tree, subgame_perfect_equilibria(tree)).tolist()  # subgame perfect
+    [0.0, 0.0, 0.0, 0.0, 0.0]
+    >>> # "enter, then fight" is not: the incumbent gains 2 by accommodating, the entrant 1 by staying out
+    >>> one_shot_deviation_gain(tree, [2, -1, 3, -1, -1]).tolist()
+    [1.0, 0.0, 2.0, 0.0, 0.0]
     """
     choice = strategy.choice if isinstance(strategy, SubgamePerfectEquilibrium) else strategy
     values = strategy_values(tree, choice)

@@ -137,6 +137,16 @@ def expected_payoffs(game: NormalFormGame, profile) -> list:
 
     Returns a list whose entry ``i`` is the vector :math:`u_i(a_i, \sigma_{-i})`
     over player ``i``'s actions (shape ``(n_i,)``).
+
+    Examples
+    --------
+    >>> from efttheory.games import NormalFormGame, expected_payoffs
+    >>> pennies = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> # against a 50/50 opponent both actions pay the same: neither player can exploit the other
+    >>> [v.tolist() for v in expected_payoffs(pennies, [[0.5, 0.5], [0.5, 0.5]])]
+    [[0.0, 0.0], [0.0, 0.0]]
+    >>> [v.tolist() for v in expected_payoffs(pennies, [0, [0.5, 0.5]])]  # pure action 0 for the row player
+    [[0.0, 0.0], [-1.0, 1.0]]
     """
     game = _as_game(game)
     sigma = as_profile(game, profile)
@@ -162,6 +172,16 @@ def best_response_gaps(game: NormalFormGame, profile) -> np.ndarray:
     r"""Per-player gain of the best pure deviation, :math:`\max_{a_i'} u_i(a_i', \sigma_{-i}) - u_i(\sigma)`.
 
     Returns an array of shape (N,), entries >= 0 up to round-off.
+
+    Examples
+    --------
+    >>> from efttheory.games import NormalFormGame, best_response_gaps
+    >>> # prisoner's dilemma, action 0 = cooperate, 1 = defect
+    >>> pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    >>> best_response_gaps(pd, [0, 0]).tolist()   # each gains 5 - 3 by defecting from cooperation
+    [2.0, 2.0]
+    >>> best_response_gaps(pd, [1, 1]).tolist()   # mutual defection: nobody gains by deviating
+    [0.0, 0.0]
     """
     game = _as_game(game)
     sigma = as_profile(game, profile)
@@ -170,12 +190,34 @@ def best_response_gaps(game: NormalFormGame, profile) -> np.ndarray:
 
 
 def nash_regret(game: NormalFormGame, profile) -> float:
-    """Largest gain any player has from a unilateral pure deviation (0 at a Nash equilibrium)."""
+    """Largest gain any player has from a unilateral pure deviation (0 at a Nash equilibrium).
+
+    Examples
+    --------
+    >>> from efttheory.games import NormalFormGame, nash_regret
+    >>> pennies = NormalFormGame.from_bimatrix([[1, -1], [-1, 1]], [[-1, 1], [1, -1]])
+    >>> nash_regret(pennies, [[0.5, 0.5], [0.5, 0.5]])            # the equilibrium
+    0.0
+    >>> round(nash_regret(pennies, [[0.7, 0.3], [0.5, 0.5]]), 6)  # a biased row player can be exploited
+    0.4
+    """
     return float(max(0.0, best_response_gaps(game, profile).max()))
 
 
 def is_nash(game: NormalFormGame, profile, tol: float = 1e-9) -> bool:
-    """True when the regret of ``profile`` is at most ``tol * max(1, max|payoff|)``."""
+    """True when the regret of ``profile`` is at most ``tol * max(1, max|payoff|)``.
+
+    Examples
+    --------
+    >>> from efttheory.games import NormalFormGame, is_nash
+    >>> bos = NormalFormGame.from_bimatrix([[3, 0], [0, 2]], [[2, 0], [0, 3]])  # battle of the sexes
+    >>> is_nash(bos, [[0.6, 0.4], [0.4, 0.6]])   # the mixed equilibrium
+    True
+    >>> is_nash(bos, [[0.5, 0.5], [0.5, 0.5]])
+    False
+    >>> is_nash(bos, [1, 1])                     # a pure profile: one action index per player
+    True
+    """
     tol = check_positive("tol", tol, strict=False)
     return nash_regret(game, profile) <= tol * _as_game(game).scale
 
@@ -197,6 +239,15 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float = 1e-12) -> np.ndarray
     -------
     numpy.ndarray of int64, shape (n_equilibria, N)
         One row per equilibrium, in C order of the profiles.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import NormalFormGame, pure_nash_equilibria
+    >>> U = np.zeros((2, 2, 2, 3))               # three players, two actions each
+    >>> U[0, 0, 0] = U[1, 1, 1] = 1              # everyone is paid 1 only if all three agree
+    >>> pure_nash_equilibria(NormalFormGame(U)).tolist()
+    [[0, 0, 0], [1, 1, 1]]
     """
     game = _as_game(game)
     tol = check_positive("tol", tol, strict=False)
@@ -246,6 +297,14 @@ def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
     numpy.ndarray, shape (n_roots,)
         Sorted support probabilities in [0, 1]. Empty when the gain is constant
         (no isolated root).
+
+    Examples
+    --------
+    >>> from efttheory.games import symmetric_mixed_equilibria
+    >>> # three players; support pays 4 only when it makes the second supporter (exactly one other helps),
+    >>> # so the indifference condition is 2 sigma (1 - sigma) 4 = 1.5
+    >>> symmetric_mixed_equilibria([0, 4, 0], cost=1.5).tolist()
+    [0.25, 0.75]
     """
     inc = as_finite_array("increments", increments, ndim=1, min_size=1)
     c = check_finite_scalar("cost", cost)

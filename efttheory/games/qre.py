@@ -232,5 +232,16 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
 
 
 def logit_qre_limit(game: NormalFormGame, **kwargs) -> tuple:
-    """Limit of the principal logit-QRE branch (see :func:`logit_qre_branch`); a tuple of mixed strategies."""
+    """Limit of the principal logit-QRE branch (see :func:`logit_qre_branch`); a tuple of mixed strategies.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.games import NormalFormGame, logit_qre_limit
+    >>> # asymmetric matching pennies: the row player wins 9 on (0, 0) and 1 on (1, 1), the column
+    >>> # player wins on a mismatch; in the unique equilibrium each mix makes the other indifferent
+    >>> game = NormalFormGame.from_bimatrix([[9, 0], [0, 1]], [[0, 1], [1, 0]])
+    >>> [np.round(s, 4).tolist() for s in logit_qre_limit(game)]
+    [[0.5, 0.5], [0.1, 0.9]]
+    """
     return logit_qre_branch(game, **kwargs).limit

@@ -55,6 +55,19 @@ def select_equilibrium(game: NormalFormGame, equilibria, rule: str):
     Returns
     -------
     numpy.ndarray of int64, shape (N,), or shape (k, N) for ``"all"``
+
+    Examples
+    --------
+    >>> from efttheory.games import NormalFormGame, pure_nash_equilibria, select_equilibrium
+    >>> # stag hunt, action 1 = hunt stag (4 if both do, else 0), action 0 = hunt hare (always 3)
+    >>> game = NormalFormGame.from_bimatrix([[3, 3], [0, 4]], [[3, 0], [3, 4]])
+    >>> eqs = pure_nash_equilibria(game)
+    >>> eqs.tolist()
+    [[0, 0], [1, 1]]
+    >>> select_equilibrium(game, eqs, "payoff_dominant").tolist()  # both prefer (stag, stag)
+    [1, 1]
+    >>> select_equilibrium(game, eqs, "risk_dominant").tolist()    # deviation losses 3 x 3 > 1 x 1
+    [0, 0]
     """
     check_choice("rule", rule, RULES)
     if not isinstance(game, NormalFormGame):

@@ -81,6 +81,12 @@ def class_weights(labels) -> np.ndarray:
     -------
     ndarray, shape (n, n)
         Symmetric, zero diagonal.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import class_weights
+    >>> class_weights([0, 0, 1, 1]).tolist()  # springs only inside each class, weight 1/(class size)
+    [[0.0, 0.5, 0.0, 0.0], [0.5, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.5], [0.0, 0.0, 0.5, 0.0]]
     """
     raw = np.asarray(labels)
     if raw.dtype.kind not in "iu" or raw.ndim != 1 or raw.size < 2:
@@ -108,6 +114,16 @@ def repon_forces(x, weights, head) -> np.ndarray:
     -------
     ndarray, shape (n, d)
         Sums to zero over repons.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.generalization import class_weights, repon_forces
+    >>> x = np.array([[1.0, 0.0], [-1.0, 0.0]])  # two same-class repons
+    >>> repon_forces(x, class_weights([0, 0]), np.eye(2)).tolist()  # equal and opposite, pulling together
+    [[-1.0, 0.0], [1.0, 0.0]]
+    >>> repon_forces(x, class_weights([0, 0]), np.array([[0.0, 1.0]])).tolist()  # a head blind to the gap
+    [[0.0, 0.0], [0.0, 0.0]]
     """
     x, head, w = _check_system(x, head, weights)
     forces, _ = pairwise_forces_kernel(np.ascontiguousarray(x.T), _UNIT_SPRING.code, _UNIT_SPRING.params, w)
@@ -115,7 +131,15 @@ def repon_forces(x, weights, head) -> np.ndarray:
 
 
 def many_repon_loss(x, head, weights) -> float:
-    r""":math:`\ell = \tfrac12\sum_{i<j} W_{ij}|A(x_i - x_j)|^2`."""
+    r""":math:`\ell = \tfrac12\sum_{i<j} W_{ij}|A(x_i - x_j)|^2`.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import class_weights, many_repon_loss
+    >>> a, c = 0.8, 0.5  # two repons at +-c, a head of weight a along the separation
+    >>> round(many_repon_loss([[c, 0.0], [-c, 0.0]], [[a, 0.0]], class_weights([0, 0])), 6)  # a^2 c^2
+    0.16
+    """
     x, head, w = _check_system(x, head, weights)
     diff = (x[:, None, :] - x[None, :, :]) @ head.T
     return float(0.25 * np.sum(w * np.sum(diff * diff, axis=2)))
@@ -130,6 +154,15 @@ def many_repon_invariant(x, head, eta_enc, eta_dec) -> float:
     head : array_like, shape (m, d)
     eta_enc, eta_dec : float
         :math:`\eta_x, \eta_A > 0`.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import conserved_quantity, many_repon_invariant
+    >>> x, head = [[0.5, 0.0], [-0.5, 0.0]], [[1.0, 0.0]]  # two repons at +-c, c = 0.5; a = 1
+    >>> many_repon_invariant(x, head, eta_enc=1.0, eta_dec=1.0)
+    0.5
+    >>> 2 * conserved_quantity(1.0, 0.5, eta_dec=1.0, eta_enc=1.0)  # Q = 2C for two repons
+    0.5
     """
     x = as_finite_array("x", x, ndim=2)
     head = as_finite_array("head", head, ndim=2)

@@ -141,6 +141,17 @@ def boundary_ratio(ratios, phases_per_seed) -> BoundaryEstimate:
     Returns
     -------
     BoundaryEstimate
+
+    Examples
+    --------
+    >>> from efttheory.generalization import Phase, boundary_ratio
+    >>> G, M = Phase.GENERALIZATION, Phase.MEMORIZATION
+    >>> phases = [[G, G, G], [G, G, G], [G, M, M], [M, M, M]]  # three seeds at each ratio
+    >>> est = boundary_ratio([1, 10, 100, 1000], phases)  # all generalize up to 10, most fail at 100
+    >>> est
+    BoundaryEstimate(r*=10^1.50, lower=10, upper=100)
+    >>> round(est.ratio, 2)  # sqrt(10 * 100)
+    31.62
     """
     ratios = as_finite_array("ratios", ratios, ndim=1, min_size=1)
     if np.any(ratios <= 0) or np.any(np.diff(ratios) <= 0):

@@ -156,6 +156,19 @@ def automorphism_count_bruteforce(adjacency) -> int:
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.generalization import automorphism_count, automorphism_count_bruteforce
+    >>> x = np.arange(6)
+    >>> automorphism_count_bruteforce(x[:, None] > x[None, :])  # a total order: only the identity
+    1
+    >>> side = np.array([0, 0, 0, 1, 1, 1])  # K_{3,3}: related iff on different sides
+    >>> automorphism_count_bruteforce(side[:, None] != side[None, :])  # 3! 3! times 2 for the side swap
+    72
+    >>> automorphism_count("complete_bipartite", 6, a=3)  # the closed form agrees
+    72
     """
     adj = _check_adjacency(adjacency, max_n=8)
     n = adj.shape[0]
@@ -198,6 +211,16 @@ def description_length(n: int, automorphisms) -> float:
     -----
     [third party] (Lean ``descLength_eq``): the number of distinct relabellings of
     :math:`G` is :math:`n!/|\mathrm{Aut}\,G|` by the orbit--stabiliser theorem.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import automorphism_count, description_length
+    >>> round(description_length(30, automorphism_count("mod", 30, k=3)), 2)  # x1 = x2 (mod 3), n = 30
+    39.75
+    >>> round(description_length(30, 1), 2)  # a total order has no symmetry: log2 30!
+    107.71
+    >>> description_length(4, 24)  # every relabelling gives the same relation: nothing to describe
+    0.0
     """
     n = check_integer("n", n, minimum=2)
     if isinstance(automorphisms, (bool, np.bool_)):
@@ -243,6 +266,16 @@ def description_length_relation(kind: str, n: int, *, k: int | None = None, a: i
     -------
     float
         Bits.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import description_length_relation
+    >>> b_exact = description_length_relation("mod", 30, k=3)
+    >>> b_approx = description_length_relation("mod", 30, k=3, approx=True)  # n log2 k
+    >>> round(b_exact, 2), round(b_approx, 2)
+    (39.75, 47.55)
+    >>> description_length_relation("generic", 30), description_length_relation("symmetric", 30)
+    (900.0, 465.0)
     """
     kind = _check_kind(kind, counting=True)
     n = check_integer("n", n, minimum=2)
@@ -278,6 +311,16 @@ def known_fraction(m, b):
     -------
     float or ndarray
         In :math:`[0, 1]`, the shape of ``m``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.generalization import critical_data_fraction, known_fraction
+    >>> np.round(known_fraction([0, 40, 120], 40.0), 4).tolist()  # b pairs reveal about 1 - 1/e
+    [0.0, 0.6368, 0.9521]
+    >>> m_c = 900 * critical_data_fraction(40.0, 900, alpha=0.9)  # Eq. 4 inverts Eq. 3
+    >>> round(known_fraction(m_c, 40.0), 6)
+    0.9
     """
     b = _check_bits(b)
     m_arr = as_finite_array("m", m)
@@ -342,6 +385,14 @@ def guessing_odds(kind: str, *, k: int | None = None) -> float:
     kind : {"mod", "greater_than", "complete_bipartite"}
     k : int, optional
         Modulus for ``"mod"``, ``k >= 1``.
+
+    Examples
+    --------
+    >>> from efttheory.generalization import guessing_odds
+    >>> round(guessing_odds("mod", k=3), 6), guessing_odds("complete_bipartite")
+    (0.333333, 0.5)
+    >>> round(guessing_odds("greater_than"), 6)  # x < y: a third element lands in one of three gaps
+    0.333333
     """
     kind = _check_kind(kind)
     if kind == "mod":

@@ -423,6 +423,18 @@ def log_chinchilla_loss(N, D, params: ChinchillaParams):
 
     Accurate where :math:`L` is dominated by one term (no overflow for large A, B). Same
     arguments as :func:`chinchilla_loss`. Source: Hoffmann et al. 2022, App. D.2 [paper].
+
+    Examples
+    --------
+    >>> import math
+    >>> from efttheory.scaling import HOFFMANN_2022, ChinchillaParams, chinchilla_loss, log_chinchilla_loss
+    >>> N, D = 70e9, 1.4e12  # 70 B parameters, 1.4 T tokens
+    >>> log_l = log_chinchilla_loss(N, D, HOFFMANN_2022)
+    >>> round(log_l, 6), round(math.log(chinchilla_loss(N, D, HOFFMANN_2022)), 6)  # the same law
+    (0.660957, 0.660957)
+    >>> huge = ChinchillaParams(E=1.0, A=1e308, B=1e308, alpha=0.5, beta=0.5)
+    >>> round(log_chinchilla_loss(1.0, 1.0, huge) / math.log(10), 4)  # L = 2e308 overflows, log10 L does not
+    308.301
     """
     params = _check_params(params)
     n_arr = _positive_array("N", N)
@@ -518,6 +530,14 @@ def highest_loss_mask(loss, k: int) -> np.ndarray:
     """Mask keeping the points whose loss lies strictly below the ``k``-th largest (True = keep).
 
     ``k = 0`` keeps everything. Epoch AI drop the 5 highest losses of the 245 points [third party].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import highest_loss_mask
+    >>> highest_loss_mask([2.0, 3.5, 2.2, 4.0, 2.9], 2).tolist()  # drop the 2 highest losses, 4.0 and 3.5
+    [True, False, True, False, True]
+    >>> highest_loss_mask([2.0, 3.0, 3.0, 1.0], 1).tolist()  # a tie with the k-th largest is dropped too
+    [True, False, False, True]
     """
     l_arr = _positive_array("loss", loss)
     if l_arr.ndim != 1:
@@ -833,6 +853,20 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
     Notes
     -----
     Source: Besiroglu et al. 2024, notebook cell 34 [third party]; survival in closed form [ours].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import HOFFMANN_2022, ChinchillaParams, chinchilla_loss, fit_chinchilla
+    >>> from efttheory.scaling import parameter_chi2_test
+    >>> true = ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+    >>> N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 5), np.logspace(9, 12, 5)))
+    >>> loss = chinchilla_loss(N, D, true) * np.exp(0.01 * np.random.default_rng(0).standard_normal(25))
+    >>> fit = fit_chinchilla(N, D, loss, n_boot=50, rng=1)  # 25 points with 1 % noise
+    >>> round(parameter_chi2_test(true, fit, fit.bootstrap).p_value, 2)  # the law that made the data: kept
+    0.36
+    >>> bool(parameter_chi2_test(HOFFMANN_2022, fit, fit.bootstrap).p_value < 1e-6)  # another law: rejected
+    True
     """
     reference = _check_params(reference)
     estimate = fit.params if isinstance(fit, ChinchillaFit) else _check_params(fit)
@@ -886,7 +920,7 @@ def likelihood_ratio_test(N, D, loss, reference: ChinchillaParams, *, exclude_hi
 
 
 def read_chinchilla_csv(path) -> ChinchillaPoints:
-    """Read Epoch AI's points extracted from Chinchilla's Fig. 4 (columns by header name).
+    r"""Read Epoch AI's points extracted from Chinchilla's Fig. 4 (columns by header name).
 
     Parameters
     ----------
@@ -913,6 +947,22 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     -----
     Source: Besiroglu et al. 2024, ``data/svg_extracted_data.csv`` [third party]. The file has
     no licence and is not shipped with efttheory.
+
+    Examples
+    --------
+    >>> import tempfile, warnings
+    >>> from pathlib import Path
+    >>> from efttheory.scaling import read_chinchilla_csv
+    >>> with tempfile.TemporaryDirectory() as tmp:  # a tiny file of our own, not Epoch AI's data
+    ...     path = Path(tmp) / "points.csv"
+    ...     _ = path.write_text("Model Size,Training FLOP,loss\n1e9,6e19,2.5\n2e9,2.4e20,2.3\n")
+    ...     with warnings.catch_warnings(record=True) as caught:
+    ...         warnings.simplefilter("always")
+    ...         pts = read_chinchilla_csv(path)
+    >>> pts.D.tolist(), pts.loss.tolist()  # tokens D = C / (6 N)
+    ([10000000000.0, 20000000000.0], [2.5, 2.3])
+    >>> len(caught)  # its sha256 is not Epoch AI's, which warns but does not fail
+    1
     """
     if not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")

@@ -281,6 +281,14 @@ def relu_interpolation_mse(n_segments, lo=-2.0, hi=2.0) -> float:
     -------
     float
         :math:`h^4/30`, the mean over the uniform measure on ``[lo, hi]``.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import relu_interpolation_mse
+    >>> round(relu_interpolation_mse(4), 6)  # K = 4 segments of width h = 1 on [-2, 2]: h**4 / 30
+    0.033333
+    >>> relu_interpolation_mse(8) / relu_interpolation_mse(16)  # halving h divides the MSE by 2**4
+    16.0
     """
     k = check_integer("n_segments", n_segments, minimum=1)
     lo, hi = _check_interval_ends(lo, hi)
@@ -348,6 +356,14 @@ def silu(z):
     -------
     float or ndarray
         Same shape as ``z``.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import silu
+    >>> silu([-1.0, 0.0, 1.0]).round(6).tolist()
+    [-0.268941, 0.0, 0.731059]
+    >>> round(silu(3.0) - silu(-3.0), 12)  # z sigmoid(z) + z sigmoid(-z) = z: the odd part of SiLU is z/2
+    3.0
     """
     arr = _as_real("z", z)
     return _as_output(arr * expit(arr), arr.ndim == 0)
@@ -398,6 +414,14 @@ def silu_derivative(z, order):
     -------
     float or ndarray
         Same shape as ``z``.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import silu, silu_derivative
+    >>> silu_derivative(0.0, 2), silu_derivative(0.0, 4)  # sigma''(0) = 1/2, sigma''''(0) = -1/2
+    (0.5, -0.5)
+    >>> silu_derivative(2.0, 0) == silu(2.0)  # order 0 is SiLU itself
+    True
     """
     order = check_integer("order", order, minimum=0, maximum=4)
     arr = _as_real("z", z)
@@ -511,6 +535,14 @@ def ticket_taylor_coefficients(w, b, v, activation="silu") -> TicketTaylor:
     ------
     ValueError
         For ``activation="relu"`` with ``b == 0`` (the kink sits at ``x = 0``).
+
+    Examples
+    --------
+    >>> from efttheory.scaling import ticket_taylor_coefficients
+    >>> ticket_taylor_coefficients(0.1, 0.0, 200.0)  # v = 1 / (silu''(0) w**2) matches x**2: c2 = 1
+    TicketTaylor(c0=0, c2=1, c4=-0.000833333)
+    >>> ticket_taylor_coefficients(0.2, 0.0, 50.0)  # (w, v) -> (2w, v/4) keeps c2 and multiplies c4 by 4
+    TicketTaylor(c0=0, c2=1, c4=-0.00333333)
     """
     w = check_finite_scalar("w", w)
     b = check_finite_scalar("b", b)
@@ -702,6 +734,14 @@ def effective_exponent(bias_sq, var, n, corr=0.0):
     ValueError
         Where the expected MSE is 0 (``bias_sq == var == 0``): a loss that is
         identically 0 has no exponent. (``var == 0`` with ``bias_sq > 0`` gives 0.)
+
+    Examples
+    --------
+    >>> from efttheory.scaling import effective_exponent
+    >>> effective_exponent(0.0, 7.6e-4, 64)  # unbiased, independent tickets: the CLT's N**-1 at every n
+    1.0
+    >>> effective_exponent(9.4e-4, 7.6e-4, [1, 64]).round(3).tolist()  # a shared bias flattens the law
+    [0.447, 0.012]
     """
     bias_sq, var, n, corr, scalar = _ensemble_arguments(bias_sq, var, n, corr)
     total, independent = _ensemble_terms(bias_sq, var, n, corr)
@@ -742,6 +782,15 @@ def ticket_error_statistics(errors) -> TicketStats:
     -------
     TicketStats
         ``(bias_sq, var, mean_mse, bias_fraction, mean_error)``.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import ensemble_mse, ticket_error_statistics
+    >>> stats = ticket_error_statistics([[1.0, -1.0], [3.0, 1.0]])  # two tickets on a two-point grid
+    >>> stats.bias_sq, stats.var, stats.mean_mse  # mean error (2, 0), spread 1 at both points
+    (2.0, 1.0, 3.0)
+    >>> ensemble_mse(stats.bias_sq, stats.var, 1) == stats.mean_mse  # ddof=0 makes bias_sq + var exact
+    True
     """
     e = as_finite_array("errors", errors, ndim=2)
     if e.shape[0] < 1 or e.shape[1] < 1:
@@ -790,6 +839,13 @@ def symmetric_pairs(w, b, v, rtol=0.1) -> list[tuple[int, int]]:
     -------
     list of tuple of int
         Pairs ``(i, j)`` with ``i < j`` in lexicographic order.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import symmetric_pairs
+    >>> w, b, v = [1.0, -1.0, 0.5], [0.2, 0.2, -1.0], [0.3, 0.3, 2.0]
+    >>> symmetric_pairs(w, b, v)  # units 0 and 1 are reflections (w, b, v) <-> (-w, b, v)
+    [(0, 1)]
     """
     w, b, v = _parameter_vectors(w, b, v)
     rtol = _check_rtol(rtol)
@@ -817,6 +873,13 @@ def reflection_partner_fraction(w, b, v, rtol=0.1) -> float:
     -------
     float
         In [0, 1].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import reflection_partner_fraction
+    >>> w, b, v = [1.0, -1.0, 0.5], [0.2, 0.2, -1.0], [0.3, 0.3, 2.0]
+    >>> round(reflection_partner_fraction(w, b, v), 6)  # units 0 and 1 pair up, unit 2 has no partner
+    0.666667
     """
     w, b, v = _parameter_vectors(w, b, v, min_units=1)
     rtol = _check_rtol(rtol)
@@ -864,6 +927,14 @@ def reflection_matching_cost(w, b, v) -> float:
     -------
     float
         In [0, 1].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import reflection_matching_cost
+    >>> reflection_matching_cost([1.0, -1.0], [0.5, 0.5], [2.0, 2.0])  # closed under w -> -w
+    0.0
+    >>> round(reflection_matching_cost([1.0, 1.0], [0.5, 0.5], [2.0, 2.0]), 6)  # two copies, no mirror image
+    0.436436
     """
     w, b, v = _parameter_vectors(w, b, v, min_units=1)
     cost = _reflection_cost_matrix(w, b, v)
@@ -890,6 +961,14 @@ def odd_part_norm(f_values) -> float:
     -------
     float
         In [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import odd_part_norm
+    >>> x = np.linspace(-2.0, 2.0, 5)  # a grid symmetric about 0
+    >>> odd_part_norm(x**2), odd_part_norm(x**3)  # even target: no odd part; odd function: nothing else
+    (0.0, 1.0)
     """
     f = as_finite_array("f_values", f_values, ndim=1, min_size=1)
     norm = float(np.linalg.norm(f))
@@ -937,6 +1016,14 @@ def loss_histogram_modes(losses, *, bin_decades=0.25, dip=0.5, min_share=0.05) -
     -------
     list of Mode
         Ordered by increasing ``log10_center``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import loss_histogram_modes
+    >>> losses = np.concatenate([np.logspace(-3.95, -3.8, 40), np.logspace(-2.2, -2.05, 60)])  # two basins
+    >>> loss_histogram_modes(losses)  # one mode per basin, centred on its 0.25-decade bin
+    [Mode(log10_center=-3.875, count=40), Mode(log10_center=-2.125, count=60)]
     """
     values = as_finite_array("losses", losses, ndim=1, min_size=1)
     if np.any(values <= 0):
@@ -1025,6 +1112,16 @@ def scaling_exponent(widths, losses, *, stat="median", n_boot=1000, rng=None) ->
     -------
     efttheory.solvers.PowerLawFit
         ``(exponent, ci_low, ci_high, prefactor, x, y_stat)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import scaling_exponent
+    >>> widths = np.array([8, 16, 32, 64])
+    >>> losses = np.outer(1.0 / widths, [0.9, 1.0, 1.1])  # three seeds per width, median exactly 1 / N
+    >>> fit = scaling_exponent(widths, losses, n_boot=200, rng=0)
+    >>> round(fit.exponent, 6), round(fit.prefactor, 6), bool(fit.ci_low <= 1.0 <= fit.ci_high)
+    (1.0, 1.0, True)
     """
     x = as_finite_array("widths", widths, ndim=1, min_size=1)
     y = as_finite_array("losses", losses, ndim=2)

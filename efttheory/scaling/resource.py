@@ -112,6 +112,12 @@ def subtask_loss(n_alloc, a):
     Notes
     -----
     Source: Song et al., arXiv 2402.05164, hypothesis 1 [paper]; the name :math:`a_i` is ours.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import subtask_loss
+    >>> subtask_loss([10, 20, 40], 2.0).tolist()  # H1: doubling a subtask's neurons halves its loss
+    [0.2, 0.1, 0.05]
     """
     n_arr = _positive("n_alloc", n_alloc)
     a_arr = _positive("a", a)
@@ -236,6 +242,14 @@ def allocation_ratio(beta, exponent: float = LAGRANGE_EXPONENT):
     -------
     float or ndarray
         :math:`N_1/N_2`.
+
+    Examples
+    --------
+    >>> from efttheory.scaling import FIG3_EXPONENT, allocation_ratio
+    >>> allocation_ratio([0.5, 0.75, 0.9]).round(6).tolist()  # R5: N1/N2 = sqrt(beta / (1 - beta))
+    [1.0, 1.732051, 3.0]
+    >>> round(allocation_ratio(0.9, FIG3_EXPONENT), 6)  # kappa = 0.75 read off Fig. 3C: larger ratios
+    5.196152
     """
     b = as_finite_array("beta", beta)
     if np.any((b <= 0) | (b >= 1)):
@@ -314,7 +328,17 @@ def parameter_exponent(gamma, regime: str = "redundancy") -> float:
 
 
 def gamma_from_shape(k) -> float:
-    r"""Depth exponent :math:`\gamma = k - 2` from a parameter-width law :math:`N_p \propto m^k` (k >= 2)."""
+    r"""Depth exponent :math:`\gamma = k - 2` from a parameter-width law :math:`N_p \propto m^k` (k >= 2).
+
+    Examples
+    --------
+    >>> from efttheory.scaling import gamma_from_shape, parameter_exponent
+    >>> g = gamma_from_shape(3.0)  # N_p ~ m**3: depth grows like width
+    >>> g, round(parameter_exponent(g), 6)  # the resource model's Chinchilla exponent 1/3
+    (1.0, 0.333333)
+    >>> round(parameter_exponent(gamma_from_shape(2.52)), 3)  # the Chinchilla family's N_p ~ m**2.52
+    0.397
+    """
     k = check_finite_scalar("k", k)
     if k < 2:
         raise ValueError(f"k must be >= 2 (N_p grows at least like width squared), got {k}")
@@ -346,6 +370,14 @@ def count_allocated(w_in, w_out, *, rule: str = "product", threshold: float | No
     -----
     Source: Song et al. Fig. 2B ("non-zero input weight") [paper]; threshold 1e-3 [third party];
     the rules are [ours].
+
+    Examples
+    --------
+    >>> from efttheory.scaling import count_allocated
+    >>> w_in = [[1.0, 0.5, 1e-4]]  # (d_in, hidden) = (1, 3)
+    >>> w_out = [[1.0], [0.0], [2.0]]  # (hidden, d_out) = (3, 1): neuron 1 feeds nothing
+    >>> count_allocated(w_in, w_out), count_allocated(w_in, w_out, rule="weight")  # "weight" counts neuron 1
+    (1, 2)
     """
     rule = check_choice("rule", rule, ("product", "weight"))
     theta = (_PRODUCT_THRESHOLD if rule == "product" else _WEIGHT_THRESHOLD) if threshold is None \
@@ -390,6 +422,15 @@ def allocation_mask(w_in, w_out, threshold: float = 1e-3):
     Notes
     -----
     Source: [ours], following Song et al. Fig. 3 (neurons coloured by task).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import allocation_mask
+    >>> w_in = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0]])  # (m, hidden) = (2 tasks, 3 neurons)
+    >>> w_out = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])  # neuron 2 reads task 0 but writes task 1
+    >>> allocation_mask(w_in, w_out).tolist()  # so neuron 2 serves neither task
+    [[True, False, False], [False, True, False]]
     """
     theta = check_positive("threshold", threshold)
     w = as_finite_array("w_in", w_in)
@@ -418,6 +459,15 @@ def attribute_allocated(w_in, w_out, threshold: float = 1e-3):
     Notes
     -----
     Source: [ours], following Song et al. Fig. 3 (neurons coloured by task).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import attribute_allocated
+    >>> w_in = np.array([[0.8, 0.5, 0.0, 1.0], [0.0, 0.0, 1.2, 0.0]])  # (m, hidden) = (2 tasks, 4 neurons)
+    >>> w_out = np.array([[1.0, 0.0], [0.4, 0.0], [0.0, 0.9], [0.0, 1.0]])  # neuron 3 crosses tasks
+    >>> attribute_allocated(w_in, w_out).tolist()  # neurons 0, 1 serve task 0; neuron 2 serves task 1
+    [2, 1]
     """
     return allocation_mask(w_in, w_out, threshold).sum(axis=-1).astype(np.int64)
 
@@ -442,6 +492,16 @@ def count_allocated_by_ablation(masked_loss, n_neurons: int, rel_increase: float
     Notes
     -----
     Source: [ours] (rule ``"ablation"`` of the spec).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.scaling import count_allocated_by_ablation
+    >>> extra = np.array([0.5, 0.0, 0.2, 0.001])  # loss added when each neuron is ablated
+    >>> def masked_loss(mask):
+    ...     return 1.0 + extra[~mask].sum()
+    >>> count_allocated_by_ablation(masked_loss, 4)  # neurons 0 and 2 raise the loss by more than 1 %
+    2
     """
     if not callable(masked_loss):
         raise TypeError(f"masked_loss must be callable, got {masked_loss!r}")

@@ -133,6 +133,17 @@ def coulomb_law(strength: float = 1.0, *, softening: float = 0.0, power: float =
         :math:`\epsilon \ge 0`, length; must be > 0 if particles may coincide.
     power : float
         :math:`p > 0`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.solvers import coulomb_law, pairwise_forces
+    >>> x = np.array([[0.0, 2.0]])  # two particles on a line, 2 apart
+    >>> out = pairwise_forces(x, coulomb_law(1.0))  # U = 1/r = 0.5, repelled with |F| = 1/r**2
+    >>> out.forces.tolist(), out.energy
+    ([[-0.25, 0.25]], 0.5)
+    >>> pairwise_forces(x, coulomb_law(-1.0)).forces.tolist()  # k < 0 attracts
+    [[0.25, -0.25]]
     """
     k = check_finite_scalar("strength", strength)
     eps = check_positive("softening", softening, strict=False)
@@ -152,6 +163,15 @@ def harmonic_law(stiffness: float = 1.0, *, rest_length: float = 0.0) -> PairLaw
         :math:`k`, energy / length^2.
     rest_length : float
         :math:`r_0 \ge 0`, length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.solvers import harmonic_law, pairwise_forces
+    >>> x = np.array([[0.0, 3.0]])  # two particles 3 apart: a spring of rest length 1 stretched by 2
+    >>> out = pairwise_forces(x, harmonic_law(1.0, rest_length=1.0))
+    >>> out.forces.tolist(), out.energy  # pulled together with force k * 2, U = (k/2) * 2**2
+    ([[2.0, -2.0]], 2.0)
     """
     k = check_finite_scalar("stiffness", stiffness)
     r0 = check_positive("rest_length", rest_length, strict=False)
@@ -167,6 +187,18 @@ def lennard_jones_law(epsilon: float = 1.0, sigma: float = 1.0) -> PairLaw:
         Well depth :math:`\varepsilon > 0`, energy.
     sigma : float
         Zero-crossing distance :math:`\sigma > 0`, length.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.solvers import lennard_jones_law, pairwise_forces
+    >>> law = lennard_jones_law(epsilon=1.0, sigma=1.0)
+    >>> out = pairwise_forces(np.array([[0.0, 2 ** (1 / 6)]]), law)  # at the minimum r = 2**(1/6) sigma
+    >>> round(out.energy, 12), bool(np.abs(out.forces).max() < 1e-12)  # depth -epsilon, no force
+    (-1.0, True)
+    >>> out = pairwise_forces(np.array([[0.0, 1.0]]), law)  # at r = sigma: U = 0, repulsion 24 eps/sigma
+    >>> out.energy, out.forces.round(9).tolist()
+    (0.0, [[-24.0, 24.0]])
     """
     eps = check_positive("epsilon", epsilon)
     sig = check_positive("sigma", sigma)
@@ -184,6 +216,18 @@ def custom_law(pair_energy, params=()) -> PairLaw:
         Decorate it with ``numba.njit`` (plain Python callables run uncompiled).
     params : array_like, shape (p,)
         Finite parameters passed to ``pair_energy``.
+
+    Examples
+    --------
+    >>> import numba
+    >>> import numpy as np
+    >>> from efttheory.solvers import custom_law, pairwise_forces
+    >>> @numba.njit
+    ... def spring(r2, params):  # U = (k/2) r**2 written in r2 = r**2, and dU/dr2 = k/2
+    ...     return 0.5 * params[0] * r2, 0.5 * params[0]
+    >>> out = pairwise_forces(np.array([[0.0, 1.0]]), custom_law(spring, [2.0]))
+    >>> out.forces.tolist(), out.energy  # the same as the built-in harmonic_law(2.0)
+    ([[2.0, -2.0]], 1.0)
     """
     return PairLaw("custom", -1, params, pair_energy)  # the constructor checks both arguments
 

@@ -251,6 +251,20 @@ def truth_table_formula(table, names) -> str:
     str
         Evaluates to the table's value (as an int or bool) when the names are
         bound to 0/1 integers, and element-wise on NumPy integer arrays.
+
+    Examples
+    --------
+    Symmetric tables become an XOR chain or a count; others a DNF; ``-1`` is a don't-care:
+
+    >>> from efttheory.synthesis import truth_table_formula
+    >>> truth_table_formula([0, 1, 1, 0], ["a", "b"])                  # parity
+    'a^b'
+    >>> truth_table_formula([0, 0, 0, 1, 0, 1, 1, 1], ["a", "b", "c"])  # majority of three
+    'a+b+c>1'
+    >>> truth_table_formula([0, 1, 0, 0], ["a", "b"])                  # b and not a
+    '(1-a)&b'
+    >>> truth_table_formula([0, 0, 1, -1], ["a", "b"])                 # b never matters
+    'a'
     """
     names = check_identifiers("names", names)
     if len(set(names)) != len(names):

@@ -197,6 +197,15 @@ def encode_symbols(x, low: int, high: int) -> np.ndarray:
     -------
     ndarray of int64, shape (B, L)
         Symbols in ``[0, k**d)``.
+
+    Examples
+    --------
+    Two input bits per step become one of four symbols (first bit most significant); one
+    input column is only shifted by ``low``:
+
+    >>> from efttheory.synthesis import encode_symbols
+    >>> encode_symbols([[[0, 1], [1, 0], [1, 1]]], 0, 1).tolist(), encode_symbols([[3, 5, 4]], 3, 5).tolist()
+    ([[1, 2, 3]], [[0, 2, 1]])
     """
     low = check_integer("low", low)
     high = check_integer("high", high)
@@ -331,6 +340,21 @@ def cluster_states(h, *, rng, k: int | None = None, tol: float | None = None) ->
     -------
     labels : ndarray of int64, shape h.shape[:-1]
     centres : ndarray, shape (n_clusters, H)
+
+    Examples
+    --------
+    Noisy states near two points: the automatic choice finds two clusters, one per point:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import cluster_states
+    >>> rng = np.random.default_rng(0)
+    >>> which = rng.integers(0, 2, size=(50, 6))                  # true state of every step
+    >>> h = np.array([[1.0, 0.0], [0.0, 1.0]])[which] + 0.01 * rng.normal(size=(50, 6, 2))
+    >>> labels, centres = cluster_states(h, rng=0)
+    >>> labels.shape, sorted((np.round(centres, 1) + 0.0).tolist())
+    ((50, 6), [[0.0, 1.0], [1.0, 0.0]])
+    >>> len(set(zip(labels.ravel().tolist(), which.ravel().tolist())))   # one label per true state
+    2
     """
     arr = as_finite_array("h", h, min_size=1)
     if arr.ndim < 1:
@@ -670,6 +694,22 @@ def minimize_machine(m: MealyMachine) -> MealyMachine:
     -------
     MealyMachine
         Minimal, canonically labelled; idempotent.
+
+    Examples
+    --------
+    A four-state parity machine in which states 0, 2 both mean "even" and 1, 3 "odd"
+    minimises to the two-state parity machine, with the same outputs:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import MealyMachine, minimize_machine, run_machine
+    >>> big = MealyMachine(transition=[[2, 1], [3, 0], [0, 3], [1, 2]],
+    ...                    output=[[0, 1], [1, 0], [0, 1], [1, 0]], initial=0, n_symbols=2)
+    >>> small = minimize_machine(big)
+    >>> small.n_states, small.transition.tolist(), small.output[:, :, 0].tolist()
+    (2, [[0, 1], [1, 0]], [[0, 1], [1, 0]])
+    >>> s = np.random.default_rng(0).integers(0, 2, size=(100, 12))
+    >>> bool(np.array_equal(run_machine(small, s), run_machine(big, s)))
+    True
     """
     m = _canonical(_check_machine("m", m))
     while True:
@@ -705,6 +745,18 @@ def machines_isomorphic(a: MealyMachine, b: MealyMachine) -> bool:
     Returns
     -------
     bool
+
+    Examples
+    --------
+    Parity with the names of "even" and "odd" swapped is the same machine; the machine that
+    outputs the last bit is not:
+
+    >>> from efttheory.synthesis import MealyMachine, machines_isomorphic
+    >>> parity = MealyMachine(transition=[[0, 1], [1, 0]], output=[[0, 1], [1, 0]], initial=0, n_symbols=2)
+    >>> swapped = MealyMachine(transition=[[0, 1], [1, 0]], output=[[1, 0], [0, 1]], initial=1, n_symbols=2)
+    >>> last_bit = MealyMachine(transition=[[0, 1], [0, 1]], output=[[0, 1], [0, 1]], initial=0, n_symbols=2)
+    >>> machines_isomorphic(swapped, parity), machines_isomorphic(last_bit, parity)
+    (True, False)
     """
     ca = _canonical(_check_machine("a", a))
     cb = _canonical(_check_machine("b", b))
@@ -730,6 +782,15 @@ def run_machine(m: MealyMachine, symbols) -> np.ndarray:
     -------
     ndarray of int64, shape (B, L) (or (L,)) when the machine has one output,
     else (B, L, O) (or (L, O)).
+
+    Examples
+    --------
+    The two-state parity machine emits the running parity of the bits read so far:
+
+    >>> from efttheory.synthesis import MealyMachine, run_machine
+    >>> parity = MealyMachine(transition=[[0, 1], [1, 0]], output=[[0, 1], [1, 0]], initial=0, n_symbols=2)
+    >>> run_machine(parity, [1, 0, 1, 1]).tolist(), run_machine(parity, [[1, 1, 1], [0, 0, 1]]).tolist()
+    ([1, 1, 0, 1], [[1, 0, 1], [0, 0, 1]])
     """
     _check_machine("m", m)
     arr = as_finite_array("symbols", symbols, ndim=(1, 2))

@@ -159,6 +159,17 @@ def size_reduce(A, sweeps: int = 10) -> np.ndarray:
     ----------
     A : array_like, shape (H, H)
     sweeps : int
+
+    Examples
+    --------
+    A skewed basis of :math:`\mathbb Z^2` reduces to the unit vectors; the volume is kept:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import size_reduce
+    >>> A = np.array([[2.0, 1.0], [5.0, 3.0]])                 # det 1: another basis of Z^2
+    >>> B = size_reduce(A)
+    >>> (B + 0.0).tolist(), [round(abs(float(np.linalg.det(M))), 6) for M in (A, B)]
+    ([[0.0, 1.0], [1.0, 0.0]], [1.0, 1.0])
     """
     A = _square_basis("A", A)
     sweeps = check_integer("sweeps", sweeps, minimum=1)
@@ -292,6 +303,22 @@ def linear_rnn_autoencode(h_T, h_prev, x_T, n_krylov: int | None = None, *, basi
     ------
     ValueError
         If the candidates span fewer than :math:`H` dimensions.
+
+    Examples
+    --------
+    States of a shift register :math:`z = (x_T, x_{T-1})` written in a skewed basis with an
+    offset; the autoencoder finds the lattice and the coordinates are the digits again:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import linear_rnn_autoencode
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(200, 3))   # 200 digit sequences
+    >>> A, b = np.array([[1.3, 0.4], [-0.2, 0.9]]), np.array([0.5, -1.0])
+    >>> h_T, h_prev = x[:, [2, 1]] @ A + b, x[:, [1, 0]] @ A + b     # shift register, h = Z A + b
+    >>> lat = linear_rnn_autoencode(h_T, h_prev, x[:, 2])
+    >>> lat.method, round(lat.max_rounding_error, 6), round(abs(float(np.linalg.det(lat.basis))), 6)
+    ('linear', 0.0, 1.25)
+    >>> np.round(lat.Z[:3]).astype(int).tolist(), x[:3, [2, 1]].tolist()
+    ([[2, 3], [0, 1], [0, 0]], [[2, 3], [0, 1], [0, 0]])
     """
     h_T, h_prev = _states(h_T, h_prev)
     N, H = h_T.shape
@@ -405,6 +432,19 @@ def gcd_autoencode(
     ------
     ValueError
         If :math:`H \ge 4`, too few points remain, or no consistent lattice is found.
+
+    Examples
+    --------
+    The same lattice as in :func:`linear_rnn_autoencode`, found from the states alone:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import gcd_autoencode
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(200, 3))   # 200 digit sequences
+    >>> A, b = np.array([[1.3, 0.4], [-0.2, 0.9]]), np.array([0.5, -1.0])
+    >>> h_T, h_prev = x[:, [2, 1]] @ A + b, x[:, [1, 0]] @ A + b     # shift register, h = Z A + b
+    >>> lat = gcd_autoencode(h_T, h_prev, fraction=1.0, thres=0.01, rng=0)
+    >>> lat.method, round(lat.max_rounding_error, 6), np.round(lat.basis, 6).tolist()
+    ('gcd', 0.0, [[1.3, 0.4], [-0.2, 0.9]])
     """
     h_T, h_prev = _states(h_T, h_prev)
     N, H = h_T.shape
@@ -468,6 +508,21 @@ def description_length(h, lattice: Lattice, eps: float = 1e-2) -> float:
     lattice : Lattice
     eps : float
         Resolution of the residual code.
+
+    Examples
+    --------
+    Points on the lattice :math:`0.5\,\mathbb Z` with coordinates 0, 1, 3 cost
+    :math:`(\log_2 1 + \log_2 2 + \log_2 4)/3 = 1` bit; a residual of one ``eps`` adds
+    :math:`\log_2 2` bits to one of the three entries:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import Lattice, description_length
+    >>> lat = Lattice(basis=np.array([[0.5]]), offset=np.zeros(1), Z=np.zeros((1, 1)),
+    ...               Z_prev=np.zeros((1, 1)), method="linear", description_length=0.0,
+    ...               max_rounding_error=0.0)
+    >>> h = np.array([[0.0], [0.5], [1.5]])
+    >>> round(description_length(h, lat), 6), round(description_length(h + [[0.0], [0.0], [0.01]], lat), 6)
+    (1.0, 1.333333)
     """
     if not isinstance(lattice, Lattice):
         raise TypeError(f"lattice must be a Lattice, got {type(lattice).__name__}")
@@ -488,6 +543,20 @@ def best_lattice(h_T, h_prev, x_T, *, rng, basis_reduction: str = "size") -> Lat
     ------
     ValueError
         If neither autoencoder finds a lattice.
+
+    Examples
+    --------
+    On exact shift-register states both autoencoders find the lattice, and the GCD one wins the
+    tie; its basis rows are the two shift-register directions (in some order):
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import best_lattice
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(200, 3))   # 200 digit sequences
+    >>> A, b = np.array([[1.3, 0.4], [-0.2, 0.9]]), np.array([0.5, -1.0])
+    >>> h_T, h_prev = x[:, [2, 1]] @ A + b, x[:, [1, 0]] @ A + b     # shift register, h = Z A + b
+    >>> lat = best_lattice(h_T, h_prev, x[:, 2], rng=0)
+    >>> lat.method, round(lat.max_rounding_error, 6), sorted(np.round(lat.basis, 6).tolist())
+    ('gcd', 0.0, [[-0.2, 0.9], [1.3, 0.4]])
     """
     h_T, h_prev = _states(h_T, h_prev)
     x_T = _inputs(x_T, h_T.shape[0])
@@ -540,6 +609,21 @@ def lattice_relations(lattice: Lattice, x_T, y_T) -> LatticeRelations:
     lattice : Lattice
     x_T : array_like of int, shape (N,) or (N, D)
     y_T : array_like of int, shape (N,) or (N, O)
+
+    Examples
+    --------
+    The shift register of :func:`linear_rnn_autoencode` with output
+    :math:`y_T = x_T + 2 x_{T-1}`: rows read :math:`(z_{T-1}, x_T) \to z_T[i]` and
+    :math:`z_T \to y_T`, i.e. :math:`z_1' = x`, :math:`z_2' = z_1`, :math:`y = z_1 + 2 z_2`:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import lattice_relations, linear_rnn_autoencode
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(200, 3))   # 200 digit sequences
+    >>> A, b = np.array([[1.3, 0.4], [-0.2, 0.9]]), np.array([0.5, -1.0])
+    >>> h_T, h_prev = x[:, [2, 1]] @ A + b, x[:, [1, 0]] @ A + b     # shift register, h = Z A + b
+    >>> rel = lattice_relations(linear_rnn_autoencode(h_T, h_prev, x[:, 2]), x[:, 2], x[:, 2] + 2 * x[:, 1])
+    >>> rel.state[0][:2].tolist(), rel.state[1][:2].tolist(), rel.output[:2].tolist()
+    ([[3, 4, 2, 2], [1, 1, 0, 0]], [[3, 4, 2, 3], [1, 1, 0, 1]], [[2, 3, 8], [0, 1, 2]])
     """
     if not isinstance(lattice, Lattice):
         raise TypeError(f"lattice must be a Lattice, got {type(lattice).__name__}")
@@ -561,6 +645,19 @@ def initial_state_candidates(lattice: Lattice) -> tuple:
     Returns
     -------
     tuple of ndarray of int64, each of shape (H,)
+
+    Examples
+    --------
+    With basis :math:`\mathrm{diag}(2, 1)` and offset :math:`(-2.6, 0.6)` the state
+    :math:`h_0 = 0` sits at :math:`z^\ast = (1.3, -0.6)`:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import Lattice, initial_state_candidates
+    >>> lat = Lattice(basis=np.diag([2.0, 1.0]), offset=np.array([-2.6, 0.6]), Z=np.zeros((1, 2)),
+    ...               Z_prev=np.zeros((1, 2)), method="linear", description_length=0.0,
+    ...               max_rounding_error=0.0)
+    >>> [z.tolist() for z in initial_state_candidates(lat)]      # round(z*) first, then floor/ceil
+    [[1, -1], [1, 0], [2, -1], [2, 0]]
     """
     if not isinstance(lattice, Lattice):
         raise TypeError(f"lattice must be a Lattice, got {type(lattice).__name__}")

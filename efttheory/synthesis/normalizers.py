@@ -227,6 +227,19 @@ def rnn_forward(w: RNNWeights, x) -> tuple[np.ndarray, np.ndarray]:
         Real-valued outputs :math:`\hat y_1..\hat y_L`.
     h : ndarray, shape (B, L + 1, H)
         Hidden states :math:`h_0 = 0, h_1, \dots, h_L`.
+
+    Examples
+    --------
+    A shift register :math:`h_t = (x_t, x_{t-1})` read out as :math:`y_t = x_t + 2 x_{t-1}`:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, rnn_forward
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> y, h = rnn_forward(shift, [[1, 2, 3]])
+    >>> y[0, :, 0].tolist(), h[0].tolist()
+    ([1.0, 4.0, 7.0], [[0.0, 0.0], [1.0, 0.0], [2.0, 1.0], [3.0, 2.0]])
     """
     w = _check_weights(w)
     x = as_finite_array("x", x, ndim=(2, 3))
@@ -261,6 +274,23 @@ def reparametrize(w: RNNWeights, T) -> RNNWeights:
     -------
     RNNWeights
         A network with the same outputs on every input.
+
+    Examples
+    --------
+    Scrambling the hidden basis of a shift register changes every weight but no output:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, reparametrize, rnn_forward
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> T = np.array([[1.3, 0.4], [-0.2, 0.9]])
+    >>> w = reparametrize(shift, T)
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(100, 10))
+    >>> bool(np.allclose(rnn_forward(w, x)[0], rnn_forward(shift, x)[0]))       # same outputs
+    True
+    >>> bool(np.allclose(rnn_forward(w, x)[1] @ T.T, rnn_forward(shift, x)[1]))  # states h = T h'
+    True
     """
     w = _check_weights(w)
     H = w.hidden_dim
@@ -288,6 +318,20 @@ def effective_transition(w: RNNWeights) -> tuple[np.ndarray, np.ndarray]:
     -------
     W : ndarray, shape (H, H)
     X : ndarray, shape (H, D)
+
+    Examples
+    --------
+    For a shift register :math:`h_t = (x_t, h_{t-1,1})` the transition is the nilpotent shift
+    and the input is written into the first coordinate:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, effective_transition
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> W, X = effective_transition(shift)
+    >>> W.tolist(), X.tolist()
+    ([[0.0, 0.0], [1.0, 0.0]], [[1.0], [0.0]])
     """
     w = _check_weights(w)
     P = w.hidden_W[0]
@@ -428,6 +472,22 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
     ------
     ConvergenceError
         If a transform becomes non-finite, singular, or a transformed entry exceeds 1e4.
+
+    Examples
+    --------
+    A defective matrix (eigenvalue 1 twice, one eigenvector) becomes a single Jordan block,
+    and a scaled rotation becomes a :math:`2\times2` rotation block:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import real_jordan_transform
+    >>> W = np.array([[2.0, 1.0], [-1.0, 0.0]])
+    >>> T = real_jordan_transform(W)
+    >>> (np.round(np.linalg.solve(T, W @ T), 6) + 0.0).tolist()
+    [[1.0, 1.0], [0.0, 1.0]]
+    >>> R = 0.9 * np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]])
+    >>> T = real_jordan_transform(R)
+    >>> (np.round(np.linalg.solve(T, R @ T), 6) + 0.0).tolist()    # a = 0.9 cos 0.5, b = 0.9 sin 0.5
+    [[0.789824, 0.431483], [-0.431483, 0.789824]]
     """
     W = as_finite_array("W", W, ndim=2)
     if W.shape[0] != W.shape[1] or W.shape[0] == 0:
@@ -517,6 +577,24 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
         Hidden states of the network on its training data (e.g. ``rnn_forward(w, x)[1]``).
     eps : float
         Variance threshold below which a direction is left unscaled.
+
+    Examples
+    --------
+    The hidden states of the re-parametrised network have unit second moment:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, reparametrize, rnn_forward, whiten
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> w = reparametrize(shift, [[1.3, 0.4], [-0.2, 0.9]])    # the same network in a scrambled basis
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(100, 10))
+    >>> step = whiten(w, rnn_forward(w, x)[1])
+    >>> h = rnn_forward(step.weights, x)[1].reshape(-1, 2)
+    >>> (np.round(h.T @ h / len(h), 6) + 0.0).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    >>> bool(np.allclose(rnn_forward(step.weights, x)[0], rnn_forward(w, x)[0]))
+    True
     """
     w = _check_weights(w)
     hs = _check_hidden_states(w, hidden_states)
@@ -537,6 +615,26 @@ def jordan_normalize(w: RNNWeights, eps: float = 0.3) -> NormalizerStep:
     ------
     ConvergenceError
         When the Jordan transform blows up (recorded as skipped by :func:`normalizer_chain`).
+
+    Examples
+    --------
+    A shift register hidden in a scrambled basis: the Jordan step recovers the nilpotent shift
+    (one Jordan block of eigenvalue 0) and keeps the outputs:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, effective_transition, jordan_normalize, reparametrize
+    >>> from efttheory.synthesis import rnn_forward
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> w = reparametrize(shift, [[1.3, 0.4], [-0.2, 0.9]])    # the same network in a scrambled basis
+    >>> step = jordan_normalize(w)
+    >>> W, _ = effective_transition(step.weights)
+    >>> (np.round(W, 6) + 0.0).tolist()
+    [[0.0, 1.0], [0.0, 0.0]]
+    >>> x = np.random.default_rng(0).integers(0, 5, size=(100, 10))
+    >>> bool(np.allclose(rnn_forward(step.weights, x)[0], rnn_forward(w, x)[0]))
+    True
     """
     w = _check_weights(w)
     W, _ = effective_transition(w)
@@ -593,6 +691,25 @@ def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
     tol : float
         Detection tolerance for the Jordan structure (entries off the blocks must be
         below it, superdiagonals within it of 1) [ours].
+
+    Examples
+    --------
+    After the Jordan step the input of a scrambled shift register enters the chain at some
+    real vector; the Toeplitz step makes it the unit vector :math:`e_2` and keeps the block:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, effective_transition, jordan_normalize, reparametrize
+    >>> from efttheory.synthesis import toeplitz_normalize
+    >>> shift = RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+    ...                    output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+    ...                    hidden_dim=2, input_dim=1, output_dim=1)
+    >>> w = reparametrize(shift, [[1.3, 0.4], [-0.2, 0.9]])    # the same network in a scrambled basis
+    >>> step = toeplitz_normalize(jordan_normalize(w).weights)
+    >>> W, X = effective_transition(step.weights)
+    >>> (np.round(W, 6) + 0.0).tolist(), (np.round(X, 6) + 0.0).tolist()
+    ([[0.0, 1.0], [0.0, 0.0]], [[0.0], [1.0]])
+    >>> toeplitz_normalize(w)                                  # not in Jordan form yet
+    NormalizerStep(toeplitz, skipped: effective transition is not in real Jordan form)
     """
     w = _check_weights(w)
     tol = check_in_interval("tol", tol, 0.0, 0.5, closed=(False, True))
@@ -633,6 +750,23 @@ def debias(w: RNNWeights, eps: float = 0.1) -> NormalizerStep:
     read through :math:`\sigma_\text{small}`, and :math:`h_0 = 0` is not shifted, so no bias
     correction can make it exact). Unlike whiten, Jordan and Toeplitz it is therefore not a
     strict reparametrisation.
+
+    Examples
+    --------
+    A running sum :math:`h_{t,1} = h_{t-1,1} + x_t` with a constant coordinate
+    :math:`h_{t,2} = 5` that :math:`f` never reads, read out as :math:`y = h_1 + h_2`. The
+    constant moves into the readout bias; here the null space is exact, so nothing changes:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, debias, rnn_forward
+    >>> net = RNNWeights(hidden_W=(np.array([[1.0, 0, 1], [0, 0, 0]]),), hidden_b=(np.array([0.0, 5]),),
+    ...                  output_W=(np.array([[1.0, 1]]),), output_b=(np.zeros(1),),
+    ...                  hidden_dim=2, input_dim=1, output_dim=1)
+    >>> step = debias(net)
+    >>> step.weights.hidden_b[0].tolist(), step.weights.output_b[0].tolist()
+    ([0.0, 0.0], [5.0])
+    >>> [rnn_forward(v, [[1, 2, 3]])[0].ravel().tolist() for v in (net, step.weights)]
+    [[6.0, 8.0, 11.0], [6.0, 8.0, 11.0]]
     """
     w = _check_weights(w)
     eps = check_positive("eps", eps)
@@ -662,6 +796,17 @@ def quantize(w: RNNWeights, threshold: float = 0.01) -> NormalizerStep:
         |\theta - \mathrm{round}(\theta)| \le \text{threshold}.
 
     Not a reparametrisation: each parameter moves by at most ``threshold``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from efttheory.synthesis import RNNWeights, quantize
+    >>> w = RNNWeights(hidden_W=(np.array([[0.998, 0.003, 1.0], [1.004, 0.0, 0.3]]),),
+    ...                hidden_b=(np.array([0.007, 0.0]),), output_W=(np.array([[1.0, 2.05]]),),
+    ...                output_b=(np.zeros(1),), hidden_dim=2, input_dim=1, output_dim=1)
+    >>> q = quantize(w).weights                       # 0.3 and 2.05 are more than 0.01 from an integer
+    >>> q.hidden_W[0].tolist(), q.hidden_b[0].tolist(), q.output_W[0].tolist()
+    ([[1.0, 0.0, 1.0], [1.0, 0.0, 0.3]], [0.0, 0.0], [[1.0, 2.05]])
     """
     w = _check_weights(w)
     threshold = check_in_interval("threshold", threshold, 0.0, 0.5)

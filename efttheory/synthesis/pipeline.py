@@ -211,6 +211,26 @@ def synthesize_program(
     ValueError
         On NaN hidden states, inconsistent shapes, non-integer data, inputs outside the
         alphabet or a non-causal reference — before any work.
+
+    Examples
+    --------
+    Hand-built hidden states of a running-parity RNN, :math:`h_0 = 0` and one point each for
+    "even" and "odd": the lattice branch finds no lattice, the bit branch writes the XOR
+    (small ``n_verify`` keeps the example fast).
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import synthesize_program
+    >>> parity = lambda x: np.cumsum(x, axis=1) % 2
+    >>> x = np.random.default_rng(0).integers(0, 2, size=(200, 8))             # input bits
+    >>> states = np.array([[1.0, 0.0], [0.0, 1.0]])[parity(x)]                  # h_1 .. h_8
+    >>> hidden = np.concatenate([np.zeros((200, 1, 2)), states], axis=1)
+    >>> res = synthesize_program(hidden, x, parity(x), task="parity", reference=parity,
+    ...                          sampler=lambda rng, n: rng.integers(0, 2, size=(n, 8)),
+    ...                          input_low=0, input_high=1, n_verify=1000, rng=0)
+    >>> res.solved, res.method, res.program
+    (True, 'BR', Program(BR: init=(0,); a'=a ^ x; y=a))
+    >>> [(a.method, a.succeeded) for a in res.attempts]
+    [('lattice', False), ('LR', False), ('fsm', True), ('BR', True)]
     """
     t_start = time.perf_counter()
     hidden = as_finite_array("hidden", hidden, ndim=3)
@@ -494,6 +514,20 @@ def select_l1_strength(lams, accuracies, test_losses) -> float:
     -------
     float
         The chosen :math:`\lambda`, or 0.0 (no regularisation) when none keeps 100% accuracy.
+
+    Examples
+    --------
+    The largest :math:`\lambda` at 100% accuracy is 0.01; it is kept unless the one two
+    steps lower has a lower test loss:
+
+    >>> from efttheory.synthesis import select_l1_strength
+    >>> lams, acc = [1e-4, 1e-3, 1e-2, 1e-1], [1.0, 1.0, 1.0, 0.9]
+    >>> select_l1_strength(lams, acc, [0.05, 0.01, 0.03, 0.5])
+    0.01
+    >>> select_l1_strength(lams, acc, [0.02, 0.01, 0.03, 0.5])
+    0.0001
+    >>> select_l1_strength(lams, [0.9, 0.9, 0.8, 0.7], [0.1, 0.1, 0.2, 0.5])   # none is perfect
+    0.0
     """
     lams = as_finite_array("lams", lams, ndim=1, min_size=1)
     acc = as_finite_array("accuracies", accuracies, shape=(lams.size,))
@@ -538,6 +572,23 @@ def synthesis_confusion(ours: Mapping, gpt4: Mapping, reconstructed: Mapping) ->
     ours, gpt4, reconstructed : Mapping[str, bool]
         Solved flags per task name; ``gpt4`` and ``reconstructed`` must cover every task of
         ``ours``.
+
+    Returns
+    -------
+    SynthesisConfusion
+
+    Examples
+    --------
+    >>> from efttheory.synthesis import synthesis_confusion
+    >>> conf = synthesis_confusion({"Prev1": True, "Parity": True, "Sum": False},
+    ...                            {"Prev1": True, "Parity": False, "Sum": False},
+    ...                            {"Prev1": True, "Parity": True, "Sum": True})
+    >>> conf
+    SynthesisConfusion(3 tasks: ours 2, also GPT-4 1)
+    >>> conf.counts[(True, False, True)]          # Parity: solved by us, not by GPT-4
+    1
+    >>> conf.rows[2]                              # Sum: (task, ours, gpt4, reconstructed)
+    ('Sum', False, False, True)
     """
     for name, m in (("ours", ours), ("gpt4", gpt4), ("reconstructed", reconstructed)):
         if not isinstance(m, Mapping):

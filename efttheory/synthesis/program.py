@@ -55,6 +55,12 @@ def input_names(n_inputs: int) -> tuple[str, ...]:
     -------
     tuple of str
         ``("x",)`` for one input, else ``("x0", "x1", ...)``.
+
+    Examples
+    --------
+    >>> from efttheory.synthesis import input_names
+    >>> input_names(1), input_names(3)
+    (('x',), ('x0', 'x1', 'x2'))
     """
     n_inputs = check_integer("n_inputs", n_inputs, minimum=1)
     return ("x",) if n_inputs == 1 else tuple(f"x{d}" for d in range(n_inputs))
@@ -196,6 +202,20 @@ def rpn_to_python(rpn: str, names) -> str:
     rpn : str
     names : sequence of str
         Python names for the relation variables ``a, b, c, ...``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    A symbolic fit over ``(a, b) = (state, input)`` renamed to program variables:
+
+    >>> from efttheory.synthesis import rpn_to_python
+    >>> rpn_to_python("ab+3%", ["a", "x"])          # (state + input) mod 3, C-style
+    'cmod(a + x, 3)'
+    >>> rpn_to_python("aH", ["a"])                  # Heaviside
+    'int(a > 0)'
     """
     if not isinstance(rpn, str):
         raise TypeError(f"rpn must be a str, got {type(rpn).__name__}")
@@ -251,6 +271,22 @@ def as_program(p, *, n_inputs: int | None = None) -> Program:
     n_inputs : int, optional
         Input columns; needed for Boolean and symbolic programs if not inferable
         (Boolean: defaults to the number of letters beyond the state bits, at least 1).
+
+    Returns
+    -------
+    Program
+
+    Examples
+    --------
+    The Boolean program of running parity (state bit ``a``, input bit ``b``) becomes a
+    :class:`Program` over the state ``a`` and the input ``x``:
+
+    >>> from efttheory.synthesis import MealyMachine, as_program, boolean_regression
+    >>> parity = MealyMachine(transition=[[0, 1], [1, 0]], output=[[0, 1], [1, 0]],
+    ...                       initial=0, n_symbols=2)
+    >>> bp = boolean_regression(parity, n_input_bits=1)
+    >>> bp.next_formulas, as_program(bp)
+    (('a^b',), Program(BR: init=(0,); a'=a ^ x; y=a))
     """
     if isinstance(p, LinearProgram):
         H, D = p.K.shape
@@ -492,6 +528,15 @@ def run_program(prog: Program, x) -> np.ndarray:
     Returns
     -------
     ndarray of int64, shape (B, L) for one output, else (B, L, O)
+
+    Examples
+    --------
+    The shift register :math:`y_t = x_t + 2 x_{t-1}` on a batch of two sequences:
+
+    >>> from efttheory.synthesis import Program, run_program
+    >>> prog = Program("LR", 1, ("a", "b"), (0, 0), ("x", "a"), ("a + 2*b",))
+    >>> run_program(prog, [[1, 2, 3], [0, 0, 5]]).tolist()
+    [[1, 4, 7], [0, 0, 5]]
     """
     prog = _check_program(prog)
     x = as_finite_array("x", x, ndim=(2, 3))

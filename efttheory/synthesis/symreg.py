@@ -172,6 +172,17 @@ def arity_templates(max_len: int = 6) -> tuple[str, ...]:
     Returns
     -------
     tuple of str
+
+    Examples
+    --------
+    The counts per length are the Motzkin numbers; ``"002"`` is the shape of ``a b +``:
+
+    >>> from efttheory.synthesis import arity_templates
+    >>> templates = arity_templates(6)
+    >>> len(templates), templates[:5]
+    (38, ('0', '01', '002', '011', '0012'))
+    >>> [sum(len(t) == n for t in templates) for n in range(1, 7)]
+    [1, 1, 2, 4, 9, 21]
     """
     max_len = check_integer("max_len", max_len, minimum=1, maximum=12)
     out = []
@@ -282,6 +293,17 @@ def eval_rpn(rpn: str, X) -> np.ndarray:
     Returns
     -------
     ndarray of int64, shape (n_rows,)
+
+    Examples
+    --------
+    ``%`` keeps the sign of the dividend and maps a zero divisor to 1000:
+
+    >>> from efttheory.synthesis import eval_rpn
+    >>> X = [[3, 5], [-7, 4], [2, 0]]            # columns a, b
+    >>> eval_rpn("ab%", X).tolist()
+    [3, -3, 1000]
+    >>> eval_rpn("ab+4%", X).tolist()             # (a + b) mod 4
+    [0, -3, 2]
     """
     Xi = _as_integer_matrix("X", X)
     kinds, codes, consts = _parse_rpn(rpn, Xi.shape[1])
@@ -315,6 +337,14 @@ def rpn_to_infix(rpn: str, names=None) -> str:
     str
         Evaluates, with ``cmod(p, q)`` the C remainder (``cmod(p, 0) = 1000``),
         to :func:`eval_rpn`'s value; also element-wise on NumPy int arrays.
+
+    Examples
+    --------
+    >>> from efttheory.synthesis import rpn_to_infix
+    >>> rpn_to_infix("ab+4%")
+    'cmod((a + b), 4)'
+    >>> rpn_to_infix("ab-A"), rpn_to_infix("aH", names=["carry"])
+    ('abs((a - b))', '(carry > 0) * 1')
     """
     n_vars = 1 + max((_VARIABLES.index(ch) for ch in str(rpn) if ch in _VARIABLES), default=-1)
     if names is not None:
@@ -506,6 +536,24 @@ def symbolic_lattice_program(rel, lattice, *, z0=None, max_len: int = 6, n_check
     Returns
     -------
     SymbolicProgram or None
+
+    Examples
+    --------
+    Hidden states of a counter modulo 3, :math:`z_t = (z_{t-1} + x_t) \bmod 3`, stored at
+    :math:`h = 0.37\, z`: the lattice is found, then the update and the read-out as formulas.
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import best_lattice, lattice_relations, symbolic_lattice_program
+    >>> x = np.random.default_rng(0).integers(0, 3, size=(200, 6))
+    >>> z = np.cumsum(x, axis=1) % 3
+    >>> h = 0.37 * z[..., None]                                     # states h_1 .. h_6
+    >>> lattice = best_lattice(h[:, -1], h[:, -2], x[:, -1], rng=0)
+    >>> rel = lattice_relations(lattice, x[:, -1], z[:, -1])
+    >>> sp = symbolic_lattice_program(rel, lattice)
+    >>> sp
+    SymbolicProgram(next=[ab+3%], output=[a], z0=[0], flips=(False,))
+    >>> sp.next_fits[0].infix                                       # a = z_{t-1}, b = x_t
+    'cmod((a + b), 3)'
     """
     for name, value, fields, kind in (("rel", rel, ("state", "output"), "LatticeRelations"),
                                       ("lattice", lattice, ("basis", "offset"), "Lattice")):

@@ -92,6 +92,19 @@ def check_causal(reference, x) -> None:
     reference : callable
         ``reference(x) -> y``, vectorised over sequences.
     x : ndarray of int, shape (B, L) or (B, L, D)
+
+    Examples
+    --------
+    A running sum is causal (silent); a sum over the *remaining* inputs looks ahead:
+
+    >>> import numpy as np
+    >>> from efttheory.synthesis import check_causal
+    >>> x = np.array([[1, 2, 3], [0, 1, 0]])
+    >>> check_causal(lambda x: np.cumsum(x, axis=1), x)
+    >>> check_causal(lambda x: np.cumsum(x[:, ::-1], axis=1)[:, ::-1], x)
+    Traceback (most recent call last):
+    ...
+    ValueError: reference is not causal: reference(x[:, :1]) differs from reference(x)[:, :1]
     """
     if not callable(reference):
         raise TypeError(f"reference must be callable, got {type(reference).__name__}")
@@ -133,6 +146,17 @@ def enumerate_inputs(low: int, high: int, seq_len: int, n_inputs: int = 1, *, st
     Returns
     -------
     ndarray of int64, shape (stop - start, L) for one input, else (stop - start, L, D)
+
+    Examples
+    --------
+    All :math:`2^3` bit strings of length 3, in counting order; with digits 0..9, sequence
+    number :math:`i` spells :math:`i`:
+
+    >>> from efttheory.synthesis import enumerate_inputs
+    >>> enumerate_inputs(0, 1, seq_len=3).tolist()
+    [[0, 0, 0], [0, 0, 1], [0, 1, 0], [0, 1, 1], [1, 0, 0], [1, 0, 1], [1, 1, 0], [1, 1, 1]]
+    >>> enumerate_inputs(0, 9, seq_len=4, start=1234, stop=1236).tolist()
+    [[1, 2, 3, 4], [1, 2, 3, 5]]
     """
     low = check_integer("low", low)
     high = check_integer("high", high, minimum=low)

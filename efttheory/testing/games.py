@@ -69,6 +69,19 @@ def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e
     perturb : float, >= 0
         Size of a seeded uniform perturbation added to every entry (makes the
         game nondegenerate with probability 1); 0 keeps integer payoffs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import bimatrix_games
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(bimatrix_games(max_actions=3, perturb=0))
+    ... def test_integer_games(game):
+    ...     A, B = game
+    ...     assert A.shape == B.shape and max(A.shape) <= 3
+    ...     assert np.all(A == np.round(A)) and np.abs(A).max() <= 5
+    >>> test_integer_games()  # silent: same shapes, integer payoffs in [-5, 5]
     """
     hi = _check_count("max_actions", max_actions, 1)
     lo = _check_count("min_actions", min_actions, 1)
@@ -86,7 +99,22 @@ def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e
 
 def nondegenerate_bimatrix_games(max_actions: int = 4, min_actions: int = 1):
     """Bimatrix games with integer payoffs in [-5, 5] plus a 1e-3 perturbation, filtered by
-    :func:`~efttheory.games.is_degenerate`."""
+    :func:`~efttheory.games.is_degenerate`.
+
+    Examples
+    --------
+    A nondegenerate bimatrix game has an odd number of Nash equilibria (a consequence of
+    the Lemke--Howson algorithm):
+
+    >>> from hypothesis import given, settings
+    >>> from efttheory.games import nash_equilibria
+    >>> from efttheory.testing import nondegenerate_bimatrix_games
+    >>> @settings(max_examples=20, deadline=None, derandomize=True)
+    ... @given(nondegenerate_bimatrix_games(max_actions=3))
+    ... def test_odd_number_of_equilibria(game):
+    ...     assert len(nash_equilibria(*game)) % 2 == 1
+    >>> test_odd_number_of_equilibria()  # silent because the property holds
+    """
     from efttheory.games.bimatrix import is_degenerate
 
     return bimatrix_games(max_actions=max_actions, min_actions=min_actions, perturb=1e-3).filter(
@@ -95,7 +123,19 @@ def nondegenerate_bimatrix_games(max_actions: int = 4, min_actions: int = 1):
 
 @st.composite
 def normal_form_games(draw, max_players: int = 4, max_actions: int = 3, payoffs=None):
-    """:class:`~efttheory.games.NormalFormGame` with 1..max_players players and 1..max_actions actions each."""
+    """:class:`~efttheory.games.NormalFormGame` with 1..max_players players and 1..max_actions actions each.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import normal_form_games
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(normal_form_games(max_players=3, max_actions=2))
+    ... def test_payoff_table(game):
+    ...     assert 1 <= game.n_players <= 3
+    ...     assert game.payoffs.shape[-1] == game.n_players and max(game.payoffs.shape[:-1]) <= 2
+    >>> test_payoff_table()  # silent: one payoff per player in every cell
+    """
     P = draw(st.integers(1, _check_count("max_players", max_players, 1)))
     shape = tuple(draw(st.integers(1, _check_count("max_actions", max_actions, 1))) for _ in range(P))
     size = int(np.prod(shape)) * P
@@ -109,6 +149,19 @@ def binary_symmetric_games(draw, max_players: int = 12):
     """``(increments, cost)`` of a symmetric binary participation game with M players.
 
     ``increments`` are the marginal benefits Delta_1..Delta_M (floats in [0, 2]).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import binary_symmetric_games
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(binary_symmetric_games(max_players=5))
+    ... def test_bounds(game):
+    ...     increments, cost = game
+    ...     assert 1 <= increments.size <= 5 and np.all((increments >= 0) & (increments <= 2))
+    ...     assert 0.01 <= cost <= 1.5
+    >>> test_bounds()  # silent because every draw is in the box
     """
     M = draw(st.integers(1, _check_count("max_players", max_players, 1)))
     inc = np.array(draw(st.lists(st.floats(0, 2, allow_nan=False), min_size=M, max_size=M)))
@@ -118,7 +171,18 @@ def binary_symmetric_games(draw, max_players: int = 12):
 
 @st.composite
 def dc2_params(draw):
-    """Random :class:`~efttheory.games.DC2Params` in a realistic box (Tullock contest)."""
+    """Random :class:`~efttheory.games.DC2Params` in a realistic box (Tullock contest).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import dc2_params
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(dc2_params())
+    ... def test_box(p):
+    ...     assert 0 <= p.q <= 1 and 0 < p.delta <= 1 and p.s_C > 0 and p.s_T > 0
+    >>> test_box()  # silent because every draw is in the box
+    """
     f = lambda lo, hi: draw(st.floats(lo, hi, allow_nan=False))  # noqa: E731
     return DC2Params(s_C=f(0.2, 5), s_F=f(0.2, 5), s_T=f(0.2, 10), r=f(0.5, 4), c=f(0, 5), L_F=f(0.5, 20),
                      q=f(0, 1), tau=f(0, 10), delta=f(0.05, 1), gamma=f(0, 1))
@@ -126,7 +190,20 @@ def dc2_params(draw):
 
 @st.composite
 def dcn_params(draw, max_groups: int = 6):
-    """Random :class:`~efttheory.games.DCNParams` with 2..max_groups groups."""
+    """Random :class:`~efttheory.games.DCNParams` with 2..max_groups groups.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import dcn_params
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(dcn_params(max_groups=4))
+    ... def test_groups(p):
+    ...     assert 2 <= p.s.size <= 4 and p.L.shape == p.s.shape
+    ...     assert np.all(np.diff(p.tau) >= 0)              # tau comes sorted
+    >>> test_groups()  # silent because the property holds
+    """
     N = draw(st.integers(2, _check_count("max_groups", max_groups, 2)))
     vec = lambda lo, hi: np.array(draw(st.lists(st.floats(lo, hi, allow_nan=False), min_size=N, max_size=N)))  # noqa: E731
     return DCNParams(s=vec(0.2, 3), s_T=draw(st.floats(0.2, 10)), r=draw(st.floats(0.5, 4)), c=vec(0, 2),
@@ -143,7 +220,17 @@ def _as_nf(game) -> NormalFormGame:
 
 
 def assert_probability_vector(x, tol: float = 1e-12) -> None:
-    """Entries >= -tol and sum within tol of 1."""
+    """Entries >= -tol and sum within tol of 1.
+
+    Examples
+    --------
+    >>> from efttheory.testing import assert_probability_vector
+    >>> assert_probability_vector([0.25, 0.75])
+    >>> assert_probability_vector([1.5, -0.5])
+    Traceback (most recent call last):
+    ...
+    AssertionError: negative probability -5.000e-01 < -1e-12: [ 1.5 -0.5]
+    """
     x = np.asarray(x, dtype=float)
     assert x.ndim == 1 and x.size >= 1, f"expected a 1-d probability vector, got shape {x.shape}"
     assert np.all(np.isfinite(x)), f"probability vector has non-finite entries: {x}"
@@ -159,7 +246,22 @@ def _strategies(profile):
 
 def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     """Player ``player``'s strategy is a best response: no pure strategy pays more than
-    its payoff + ``tol * max(1, max|payoff|)``, and every support action is within that of the best."""
+    its payoff + ``tol * max(1, max|payoff|)``, and every support action is within that of the best.
+
+    Examples
+    --------
+    In the prisoner's dilemma (actions cooperate, defect) defecting is the row player's best
+    response to a defector; cooperating is not:
+
+    >>> import numpy as np
+    >>> from efttheory.testing import assert_best_response
+    >>> A = np.array([[3, 0], [5, 1]])                      # row player's payoffs; B = A.T
+    >>> assert_best_response((A, A.T), [[0, 1], [0, 1]], player=0)
+    >>> assert_best_response((A, A.T), [[1, 0], [0, 1]], player=0)
+    Traceback (most recent call last):
+    ...
+    AssertionError: player 0: pure strategy 1 pays 1.0 > 0.0 + 5e-09
+    """
     nf = _as_nf(game)
     sigma = [np.asarray(s, dtype=float) for s in _strategies(profile)]
     from efttheory.games.normal_form import _action_values
@@ -213,7 +315,23 @@ def _keys(found):
 
 
 def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
-    """Order-free equality of two collections of equilibria (each a sequence of strategies)."""
+    """Order-free equality of two collections of equilibria (each a sequence of strategies).
+
+    Examples
+    --------
+    Battle of the sexes has two pure equilibria and one mixed one, which is not 50/50:
+
+    >>> import numpy as np
+    >>> from efttheory.games import nash_equilibria
+    >>> from efttheory.testing import assert_equilibrium_sets_equal
+    >>> found = nash_equilibria(np.array([[2, 0], [0, 1]]), np.array([[1, 0], [0, 2]]))
+    >>> pure = [([1, 0], [1, 0]), ([0, 1], [0, 1])]
+    >>> assert_equilibrium_sets_equal(found, pure + [([2/3, 1/3], [1/3, 2/3])])
+    >>> assert_equilibrium_sets_equal(found, pure + [([0.5, 0.5], [0.5, 0.5])])
+    Traceback (most recent call last):
+    ...
+    AssertionError: equilibrium [0.66666667 0.33333333 0.33333333 0.66666667] has no match within 1e-08
+    """
     if isinstance(found, EquilibriumSet):
         found = found.equilibria
     if isinstance(expected, EquilibriumSet):
@@ -228,7 +346,26 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
 
 
 def assert_is_subgame_perfect(tree: GameTree, strategy, tol: float = 1e-12) -> None:
-    """No one-shot deviation at any node gains more than ``tol``."""
+    """No one-shot deviation at any node gains more than ``tol``.
+
+    Examples
+    --------
+    Entry deterrence: "stay out, and fight if entered" is a Nash equilibrium but not subgame
+    perfect, since fighting at the incumbent's node (node 2) is an empty threat:
+
+    >>> from efttheory.games import GameTree, subgame_perfect_equilibria
+    >>> from efttheory.testing import assert_is_subgame_perfect
+    >>> tree = GameTree.build(("decision", 0, [
+    ...     ("out", ("leaf", [0, 2])),
+    ...     ("enter", ("decision", 1, [("fight", ("leaf", [-1, -1])),
+    ...                                ("accommodate", ("leaf", [1, 1]))])),
+    ... ]), n_players=2)
+    >>> assert_is_subgame_perfect(tree, subgame_perfect_equilibria(tree))
+    >>> assert_is_subgame_perfect(tree, [1, -1, 3, -1, -1])  # chosen child per node: out, fight
+    Traceback (most recent call last):
+    ...
+    AssertionError: one-shot deviation at node 2 gains 2.000e+00 > 1e-12
+    """
     if isinstance(strategy, SubgamePerfectEquilibrium):
         strategy = strategy.choice
     gains = one_shot_deviation_gain(tree, strategy)

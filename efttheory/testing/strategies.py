@@ -58,6 +58,18 @@ def finite_arrays(shape, *, min_value: float = -1e3, max_value: float = 1e3, all
     Returns
     -------
     hypothesis.strategies.SearchStrategy of numpy.ndarray
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import finite_arrays
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(finite_arrays((3, 4), min_value=-1.0, max_value=1.0))
+    ... def test_shape_and_bounds(a):
+    ...     assert a.shape == (3, 4) and a.dtype == np.float64
+    ...     assert np.all(np.isfinite(a)) and np.all(np.abs(a) <= 1.0)
+    >>> test_shape_and_bounds()  # silent: every drawn array has the shape and bounds
     """
     lo = _check_bound("min_value", min_value)
     hi = _check_bound("max_value", max_value)
@@ -78,6 +90,17 @@ def mlp_layer_sizes(*, min_layers: int = 2, max_layers: int = 4, min_width: int 
     """Layer sizes ``(n_in, h_1, ..., n_out)`` of an MLP: ``min_layers`` to ``max_layers`` entries.
 
     ``min_layers = 2`` allows a single affine layer (no hidden layer).
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import mlp_layer_sizes
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(mlp_layer_sizes(max_layers=3, max_width=5))
+    ... def test_sizes(sizes):
+    ...     assert isinstance(sizes, tuple) and 2 <= len(sizes) <= 3
+    ...     assert all(1 <= w <= 5 for w in sizes)
+    >>> test_sizes()  # silent: input, at most one hidden layer, output; widths 1..5
     """
     if min_layers < 2 or max_layers < min_layers:
         raise ValueError(f"need 2 <= min_layers <= max_layers, got {min_layers}, {max_layers}")
@@ -102,6 +125,20 @@ def mlp_parameters(layer_sizes=None, *, scale: float = 1.0):
         Fixed sizes, or a strategy such as :func:`mlp_layer_sizes` (the default).
     scale : float
         Multiplier of the fan-in bound, > 0.
+
+    Examples
+    --------
+    A 4-8-1 network: the weight shapes follow the PyTorch layout and the fan-in bound holds.
+
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import mlp_parameters
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(mlp_parameters((4, 8, 1)))
+    ... def test_layers(params):
+    ...     assert [(W.shape, b.shape) for W, b in params] == [((8, 4), (8,)), ((1, 8), (1,))]
+    ...     assert all(np.abs(W).max() <= 1 / np.sqrt(W.shape[1]) for W, _ in params)
+    >>> test_layers()  # silent: the property holds for every drawn network
     """
     scale = _check_bound("scale", scale)
     if scale <= 0:
@@ -138,7 +175,24 @@ def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0
 
     Returns ``(x, y, alpha, A)`` with ``x`` of shape ``(n,)`` sorted increasing and
     ``y`` of shape ``(n, n_samples)``; with ``noise > 0`` each sample is
-    multiplied by ``exp(noise * z)``, ``z`` standard normal drawn through hypothesis.
+    multiplied by ``exp(noise * z)``, with ``z`` drawn through hypothesis from the
+    bounded interval [-3, 3] (hypothesis chooses the values; they are not normally
+    distributed).
+
+    Examples
+    --------
+    Without noise every column of ``y`` lies exactly on the law:
+
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from efttheory.testing import power_law_samples
+    >>> @settings(max_examples=10, deadline=None, derandomize=True)
+    ... @given(power_law_samples(n_samples=2))
+    ... def test_on_the_law(sample):
+    ...     x, y, alpha, A = sample
+    ...     assert np.all(x > 0) and np.all(np.diff(x) > 0) and y.shape == (x.size, 2)
+    ...     assert np.allclose(y, (A * x ** -alpha)[:, None])
+    >>> test_on_the_law()  # silent: the property holds for every drawn law
     """
     n = draw(st.integers(*n_x))
     alpha = draw(st.floats(*exponent, allow_nan=False))
