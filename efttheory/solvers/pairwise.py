@@ -55,6 +55,10 @@ __all__ = [
 _NO_WEIGHTS = np.empty((0, 0))
 
 
+#: Kernel code of each law name (custom laws run the user's function, code -1).
+_LAW_CODES = {"power": _k.POWER, "harmonic": _k.HARMONIC, "lennard_jones": _k.LENNARD_JONES, "custom": -1}
+
+
 @dataclass(frozen=True, repr=False)
 class PairLaw:
     """A radial pair interaction: kernel code, parameters and, for custom laws, the function.
@@ -81,11 +85,10 @@ class PairLaw:
 
     def __post_init__(self):
         # the force kernel dispatches on ``code`` and reads params[0..2] unchecked
-        codes = {"power": _k.POWER, "harmonic": _k.HARMONIC, "lennard_jones": _k.LENNARD_JONES, "custom": -1}
-        if self.name not in codes or self.code != codes[self.name]:
-            raise ValueError(f"name and code must be a matching pair from {codes}, got {self.name!r} and "
-                             f"{self.code!r}; build laws with coulomb_law, harmonic_law, lennard_jones_law "
-                             "or custom_law")
+        if self.name not in _LAW_CODES or self.code != _LAW_CODES[self.name]:
+            raise ValueError(f"name and code must be a matching pair from {_LAW_CODES}, got {self.name!r} "
+                             f"and {self.code!r}; build laws with coulomb_law, harmonic_law, "
+                             "lennard_jones_law or custom_law")
         params = as_finite_array("params", self.params, ndim=1)
         if self.name != "custom" and params.shape != (3,):
             raise ValueError(f"params of a {self.name} law must have shape (3,), got {params.shape}")
