@@ -246,7 +246,7 @@ def allocation_ratio(beta, exponent: float = LAGRANGE_EXPONENT):
     Examples
     --------
     >>> from efttheory.scaling import FIG3_EXPONENT, allocation_ratio
-    >>> allocation_ratio([0.5, 0.75, 0.9]).round(6).tolist()  # R5: N1/N2 = sqrt(beta / (1 - beta))
+    >>> allocation_ratio([0.5, 0.75, 0.9]).round(6).tolist()  # R5 [ours]: N1/N2 = sqrt(beta/(1-beta))
     [1.0, 1.732051, 3.0]
     >>> round(allocation_ratio(0.9, FIG3_EXPONENT), 6)  # kappa = 0.75 read off Fig. 3C: larger ratios
     5.196152
