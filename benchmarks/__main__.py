@@ -56,6 +56,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=None, metavar="NAME[,NAME]",
                         help=f"suites to run, from: {', '.join(SUITES)}")
     args = parser.parse_args(argv)
+    try:
+        return _run(parser, args)
+    except BrokenPipeError:
+        # the reader went away (``... | head``): stop quietly, as Unix tools do, and keep the
+        # interpreter's final flush of stdout from raising again at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     chosen = SUITES if args.only is None else tuple(s.strip() for s in args.only.split(",") if s.strip())
     unknown = [s for s in chosen if s not in SUITES]
     if unknown or not chosen:

@@ -58,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # the reader went away (``--list | head``): stop quietly, as Unix tools do, and keep the
+        # interpreter's final flush of stdout from raising again at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.seed < 0:
         print("--seed must be a non-negative integer", file=sys.stderr)
         return 2

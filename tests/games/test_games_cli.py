@@ -40,3 +40,9 @@ def test_every_option_has_help_text(capsys):
             metavar = r"( (\{[^}]*\}|[A-Z_]+)( \[[A-Z_]+ \.\.\.\])?)?"
             after = re.sub(rf"^  {re.escape(option)}{metavar}", "", line).strip()
             assert after, f"{model} {option} has no help text"
+
+
+def test_closed_output_pipe_stops_quietly(run_into_closed_pipe):
+    proc = run_into_closed_pipe("efttheory", "conflict", "many-group")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr

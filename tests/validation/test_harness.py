@@ -106,6 +106,12 @@ def test_cli_lists_checks(capsys):
     assert "lottery.silu_exponent_reference" in out
 
 
+def test_cli_list_into_a_closed_pipe_stops_quietly(run_into_closed_pipe):
+    proc = run_into_closed_pipe("validation", "--list")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
+
+
 def test_cli_rejects_unknown_area():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--only", "nonsense"])
