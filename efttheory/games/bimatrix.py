@@ -22,8 +22,14 @@ games*, Handbook of Game Theory vol. 3 (2002), sections 3-4]:
 * :func:`lemke_howson` -- one equilibrium by complementary pivoting with a
   lexicographic ratio test.
 
-Every returned profile passes a best-response check: regret
-:math:`\le 10^{-9}\max(1, \max|A|, \max|B|)`.
+Equilibria do not change when a player's payoffs go through a positive affine map
+:math:`a \mapsto (a - \ell)/s`, :math:`s > 0`. Every method therefore solves the game
+with each player's payoffs mapped onto :math:`[0, 1]` (subtract the smallest entry,
+divide by the range), so its tolerances are relative to that player's payoff range
+and the answer does not depend on the payoff units [ours]. Payoffs and regrets
+are reported in the game's own units. Every returned profile passes a
+best-response check in the mapped game: each player's regret
+:math:`\le 10^{-9}` times that player's payoff range.
 """
 
 from __future__ import annotations
@@ -122,26 +128,56 @@ class EquilibriumSet:
 
 
 def _check_bimatrix(A, B):
-    """Validated C-contiguous float64 ``(A, B)`` and the payoff scale ``max(1, max|A|, max|B|)``."""
+    """Validated C-contiguous float64 ``(A, B)``."""
     if (type(A) is np.ndarray and type(B) is np.ndarray and A.dtype is _FLOAT64 and B.dtype is _FLOAT64
             and A.ndim == 2 and A.shape == B.shape and A.size > 0 and A.flags.c_contiguous
-            and B.flags.c_contiguous):
-        scale = _kernels.payoff_scale(A, B)  # one pass: finiteness and scale
-        if scale > 0:  # fast path: already clean float64 matrices
-            return A, B, scale
+            and B.flags.c_contiguous and _kernels.payoff_scale(A, B) > 0):
+        return A, B  # fast path: already clean float64 matrices (one pass checks finiteness)
     A = as_finite_array("A", A, ndim=2, min_size=1)
     B = as_finite_array("B", B, ndim=2, min_size=1)
     if A.shape != B.shape:
         raise ValueError(f"A and B must have the same shape (m, n), got {A.shape} and {B.shape}")
-    return A, B, _kernels.payoff_scale(A, B)
+    return A, B
+
+
+def _unit_range(M):
+    """``M`` mapped affinely onto [0, 1] (all zeros when constant); the same array when it already spans [0, 1]."""
+    lo, hi = M.min(), M.max()
+    if lo == 0.0 and hi == 1.0:
+        return M
+    if lo == hi:
+        return np.zeros_like(M)
+    return (M / 2.0 - lo / 2.0) / (hi / 2.0 - lo / 2.0)  # halves (exact): hi - lo may overflow
+
+
+def _normalised_game(A, B):
+    """Validated ``(A, B)`` and the same game with each player's payoffs mapped onto [0, 1].
+
+    The mapped game has the same equilibria, and its tolerances are relative to each
+    player's payoff range.
+    """
+    A, B = _check_bimatrix(A, B)
+    return A, B, _unit_range(A), _unit_range(B)
 
 
 #: Equilibria closer than this (max norm) are merged when the game is degenerate.
 DEDUPE_ATOL = 1e-10
 
 
-def _equilibrium_set(rows, m, method, degenerate) -> EquilibriumSet:
-    """Wrap kernel rows ``(x, y, u, v, regret)`` (already filtered and sorted) as an EquilibriumSet."""
+def _in_game_units(A, B, rows, m) -> None:
+    """Payoffs and regret of kernel rows ``(x, y, u, v, regret)``, recomputed in place on ``(A, B)``."""
+    width = rows.shape[1] - 3  # m + n
+    pay = np.empty((1, 2))
+    for k in range(rows.shape[0]):
+        rows[k, width + 2] = _kernels._finalize_pair(A, B, rows[k, :m], rows[k, m:width], pay, 0)
+        rows[k, width:width + 2] = pay[0]
+
+
+def _equilibrium_set(rows, m, method, degenerate, A, B, An, Bn) -> EquilibriumSet:
+    """Wrap kernel rows ``(x, y, u, v, regret)`` of the mapped game ``(An, Bn)`` (already filtered and
+    sorted) as an EquilibriumSet of ``(A, B)``."""
+    if An is not A or Bn is not B:
+        _in_game_units(A, B, rows, m)
     width = rows.shape[1] - 3  # m + n
     out = []
     for k in range(rows.shape[0]):  # indexing beats iterating over a 2-d array for a few rows
@@ -164,7 +200,7 @@ def is_degenerate(A, B, tol: float = 1e-12) -> bool:
     ----------
     A, B : array_like, shape (m, n)
     tol : float, > 0
-        Relative tolerance of payoff ties (times ``max(1, max|payoff|)``).
+        Tolerance of payoff ties, relative to each player's payoff range.
 
     Examples
     --------
@@ -177,10 +213,10 @@ def is_degenerate(A, B, tol: float = 1e-12) -> bool:
     >>> is_degenerate(A, [[3, 3], [2, 6], [3, 1]])
     True
     """
-    A, B, scale = _check_bimatrix(A, B)
+    _, _, A, B = _normalised_game(A, B)
     tol = check_positive("tol", tol)
     if min(A.shape) <= SMALL or min(A.shape) < 2:
-        return _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10 * scale, tol * scale, np.inf, DEDUPE_ATOL)[1]
+        return _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10, tol, np.inf, DEDUPE_ATOL)[1]
     return _polytopes(A, B, 1e-10)[4]
 
 
@@ -206,7 +242,8 @@ def support_enumeration(A, B, *, tol_prob: float = 1e-12, tol_br: float = 1e-10)
         \sum_{i \in I} B_{ij} x_i = u \;(j \in J),\quad \sum_{i\in I} x_i = 1,
 
     accept support probabilities :math:`> -\mathrm{tol\_prob}` (clipped and
-    renormalised) and off-support payoffs :math:`\le v + \mathrm{tol\_br}\max(1, \max|A|, \max|B|)`.
+    renormalised) and off-support payoffs :math:`\le v + \mathrm{tol\_br}` in the
+    game with each player's payoffs mapped onto :math:`[0, 1]` (module notes).
     The same scan flags degenerate games (see :func:`is_degenerate`). There are
     :math:`\sum_k \binom{m}{k}\binom{n}{k}` support pairs, about :math:`4^n` for square games.
 
@@ -217,7 +254,7 @@ def support_enumeration(A, B, *, tol_prob: float = 1e-12, tol_br: float = 1e-10)
     tol_prob : float, >= 0
         Negative slack allowed on support probabilities.
     tol_br : float, >= 0
-        Relative slack of the off-support best-response test.
+        Slack of the off-support best-response test, relative to the player's payoff range.
 
     Returns
     -------
@@ -235,16 +272,15 @@ def support_enumeration(A, B, *, tol_prob: float = 1e-12, tol_br: float = 1e-10)
     >>> [s.tolist() for s in eqs[0].strategies]  # the unique equilibrium mixes 50/50
     [[0.5, 0.5], [0.5, 0.5]]
     """
-    A, B, scale = _check_bimatrix(A, B)
+    game = _normalised_game(A, B)
     tol_prob = check_positive("tol_prob", tol_prob, strict=False)
     tol_br = check_positive("tol_br", tol_br, strict=False)
-    return _support_enumeration(A, B, scale, tol_prob, tol_br)
+    return _support_enumeration(*game, tol_prob, tol_br)
 
 
-def _support_enumeration(A, B, scale, tol_prob=1e-12, tol_br=1e-10):
-    rows, degenerate = _kernels.support_enumeration_kernel(
-        A, B, tol_prob, tol_br * scale, 1e-12 * scale, REGRET_RTOL * scale, DEDUPE_ATOL)
-    return _equilibrium_set(rows, A.shape[0], "support_enumeration", degenerate)
+def _support_enumeration(A, B, An, Bn, tol_prob=1e-12, tol_br=1e-10):
+    rows, degenerate = _kernels.support_enumeration_kernel(An, Bn, tol_prob, tol_br, 1e-12, REGRET_RTOL, DEDUPE_ATOL)
+    return _equilibrium_set(rows, A.shape[0], "support_enumeration", degenerate, A, B, An, Bn)
 
 
 def _polytope_vertices(M, label_map, tol):
@@ -305,15 +341,15 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
     [[0.8, 0.2, 0.0], [0.666667, 0.333333]]
     [[0.0, 0.333333, 0.666667], [0.333333, 0.666667]]
     """
-    A, B, scale = _check_bimatrix(A, B)
+    A, B, An, Bn = _normalised_game(A, B)
     tol = check_positive("tol", tol)
     m, n = A.shape
     if m + n > 64:
         raise ValueError(f"vertex_enumeration needs m + n <= 64 (label bitmasks), got {m} + {n}")
     if min(m, n) < 2:
-        out = support_enumeration(A, B)
+        out = _support_enumeration(A, B, An, Bn)
         return EquilibriumSet(out.equilibria, "support_enumeration", out.degenerate, out.complete)
-    xs_v, lab_p, ys_v, lab_q, degenerate = _polytopes(A, B, tol)
+    xs_v, lab_p, ys_v, lab_q, degenerate = _polytopes(An, Bn, tol)
     full = np.uint64((1 << (m + n)) - 1) if m + n < 64 else np.uint64(0xFFFFFFFFFFFFFFFF)
     # simple polytopes: the partner's labels are the complement (sorted lookup); else all pairs
     match = _kernels.match_labels if degenerate else _kernels.match_complementary_labels
@@ -325,9 +361,9 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
             break
         cap = int(count)
     rows = np.empty((count, m + n + 3))
-    k = _kernels.finalize_vertex_pairs(A, B, xs_v, ys_v, pairs, count, tol, REGRET_RTOL * scale, rows)
+    k = _kernels.finalize_vertex_pairs(An, Bn, xs_v, ys_v, pairs, count, tol, REGRET_RTOL, rows)
     k = _kernels.sort_equilibria(rows, k, m + n, degenerate, DEDUPE_ATOL)
-    return _equilibrium_set(rows[:k], m, "vertex_enumeration", degenerate)
+    return _equilibrium_set(rows[:k], m, "vertex_enumeration", degenerate, A, B, An, Bn)
 
 
 def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equilibrium:
@@ -364,25 +400,26 @@ def lemke_howson(A, B, init_label: int = 0, *, max_iter: int = 10_000) -> Equili
     >>> [s.tolist() for s in eq.strategies]
     [[0.0, 1.0], [0.0, 1.0]]
     """
-    A, B, scale = _check_bimatrix(A, B)
+    A, B, An, Bn = _normalised_game(A, B)
     m, n = A.shape
     init_label = check_integer("init_label", init_label, minimum=0, maximum=m + n - 1)
     max_iter = check_integer("max_iter", max_iter, minimum=1)
     x = np.empty(m)
     y = np.empty(n)
-    it = _kernels.lemke_howson_kernel(A, B, init_label, max_iter, x, y)
+    it = _kernels.lemke_howson_kernel(An, Bn, init_label, max_iter, x, y)
     if it < 0:
         raise ConvergenceError(
             f"Lemke-Howson from label {init_label} did not reach an equilibrium in {max_iter} pivots",
             last_iterate=(x.copy(), y.copy()), iterations=max_iter,
         )
     pay = np.empty((1, 2))
-    regret = _kernels._finalize_pair(A, B, x, y, pay, 0)
-    if regret > REGRET_RTOL * scale:
+    regret = _kernels._finalize_pair(An, Bn, x, y, pay, 0)
+    if regret > REGRET_RTOL:
         raise ConvergenceError(
-            f"Lemke-Howson ended at a profile with regret {regret:.3e} > {REGRET_RTOL:g} x scale",
+            f"Lemke-Howson ended at a profile with regret {regret:.3e} > {REGRET_RTOL:g} x payoff range",
             last_iterate=(x, y), iterations=it,
         )
+    regret = _kernels._finalize_pair(A, B, x, y, pay, 0)
     return Equilibrium((x, y), pay[0], float(regret))
 
 
@@ -418,13 +455,13 @@ def nash_equilibria(A, B, method: str = "auto") -> EquilibriumSet:
     [0.0, 1.0] [0.0, 1.0] [2.0, 3.0]
     """
     check_choice("method", method, ("auto", "support_enumeration", "vertex_enumeration"))
-    A, B, scale = _check_bimatrix(A, B)
+    A, B = _check_bimatrix(A, B)
     if method == "support_enumeration":
         return support_enumeration(A, B)
     if method == "vertex_enumeration":
         return vertex_enumeration(A, B)
     if min(A.shape) <= SMALL:
-        out = _support_enumeration(A, B, scale)
+        out = _support_enumeration(*_normalised_game(A, B))
         if not out.degenerate or min(A.shape) < 2:
             return out
     return vertex_enumeration(A, B)

@@ -101,6 +101,43 @@ def test_invariances(game, alpha, shift, seed):
     assert_equilibrium_sets_equal(perm, [(e.strategies[0][pr], e.strategies[1][pc]) for e in base])
 
 
+@settings(deadline=None, max_examples=30)
+@given(nondegenerate_bimatrix_games(max_actions=4, min_actions=2), st.integers(-12, 12), st.integers(-12, 12),
+       st.floats(-1e3, 1e3))
+def test_equilibria_do_not_depend_on_payoff_units(game, exp_a, exp_b, offset):
+    # a positive affine map of a player's payoffs keeps every equilibrium; the solvers' tolerances
+    # are relative to each player's payoff range, so 1e-12 and 1e12 payoff units give the same set
+    A, B = game
+    base = support_enumeration(A, B)
+    A2, B2 = A * 10.0**exp_a + offset * 10.0**exp_a, B * 10.0**exp_b
+    for method in (support_enumeration, vertex_enumeration, nash_equilibria):
+        got = method(A2, B2)
+        assert got.complete and not is_degenerate(A2, B2)
+        assert_equilibrium_sets_equal(got, base)
+        for eq in got:  # payoffs and regret are reported in the game's own units
+            x, y = eq.strategies
+            assert np.allclose(eq.payoffs, [x @ A2 @ y, x @ B2 @ y], rtol=1e-9, atol=0)
+            assert eq.regret <= 1e-9 * max(np.ptp(A2), np.ptp(B2))
+    x, y = lemke_howson(A2, B2).strategies
+    assert any(np.allclose(x, e.strategies[0], atol=1e-9) and np.allclose(y, e.strategies[1], atol=1e-9)
+               for e in base)
+
+
+@pytest.mark.parametrize("units", [1e-12, 1e12, 1e300])
+def test_coordination_game_keeps_its_three_equilibria_in_any_units(units):
+    # before the payoffs were mapped onto [0, 1], 1e12 units returned no equilibrium with
+    # complete=True (vertex coordinates fell below the absolute zero threshold)
+    A = np.eye(2) * units
+    assert not is_degenerate(A, A)
+    for method in (support_enumeration, vertex_enumeration, nash_equilibria):
+        eqs = method(A, A)
+        assert len(eqs) == 3 and eqs.complete
+        assert_equilibrium_sets_equal(eqs, [(np.array([1.0, 0]), np.array([1.0, 0])),
+                                            (np.array([0.5, 0.5]), np.array([0.5, 0.5])),
+                                            (np.array([0, 1.0]), np.array([0, 1.0]))])
+        assert eqs[1].payoffs.tolist() == [units / 2, units / 2]
+
+
 def test_nashpy_style_rounding_does_not_lose_equilibria():
     # generic float games: every size-k support pair must be found (nashpy misses these)
     rng = np.random.default_rng(0)
