@@ -19,6 +19,16 @@ which selects one equilibrium among many. We trace it in log-probabilities
 
 by pseudo-arclength predictor--corrector continuation in :math:`(z, \lambda)`,
 which passes turning points in :math:`\lambda` [ours, games-conflict spec section 2.10].
+
+Towards a mixed equilibrium the branch closes in only at rate :math:`1/\lambda`
+(log-probability ratios stay finite, so payoff differences are
+:math:`O(1/\lambda)`), and round-off in :math:`\lambda\,u` stalls the corrector near
+:math:`\lambda \max(1, \max|U|) \approx 10^{6}`. Once the branch passes
+:math:`\lambda \max(1, \max|U|) = 10^{5}` (or reaches ``lambda_max``) with a mixed
+limiting support, the limit is therefore polished: Newton's method on that
+support's indifference equations, started from the branch's current profile, and
+accepted only when it lands within :math:`10^{-3}` of it as a Nash equilibrium
+(regret :math:`\le 10^{-9}\max(1, \max|U|)`) [ours].
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import check_positive
+from efttheory._arguments import check_integer, check_positive
 from efttheory.errors import ConvergenceError
 from efttheory.games.normal_form import NormalFormGame, _action_values, nash_regret
 
@@ -46,9 +56,11 @@ class QREBranch:
         Concatenated mixed strategies at each point.
     limit : tuple of numpy.ndarray
         The end profile rounded to its limiting support (pure when the support is
-        a single action per player), else the last profile.
+        a single action per player); a mixed limit far along the branch is polished to
+        the Nash equilibrium on that support (module notes) when that succeeds.
     limit_regret : float
-        Regret of ``limit``.
+        Regret of ``limit``; above :math:`10^{-9}\\max(1, \\max|U|)` the branch
+        did not reach a Nash equilibrium, and :func:`logit_qre_limit` raises.
     max_residual : float
         Largest corrector residual :math:`\\|H\\|_\\infty` over the accepted points.
     """
@@ -131,6 +143,57 @@ def _rounded_limit(game, sigma, threshold=1e-3):
     return out
 
 
+def _polish_on_support(game, sigma, iterations: int = 30):
+    """Newton on the indifference equations of ``sigma``'s support; None when it does not converge.
+
+    Unknowns: each player's probabilities on the support. Equations: they sum to 1, and
+    every support action pays what the player's first support action pays.
+    """
+    U = game.payoffs
+    supports = [np.flatnonzero(s > 0) for s in sigma]
+    sizes = [len(S) for S in supports]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    dim = int(offsets[-1])
+    sigma = [s.copy() for s in sigma]
+    scale = game.scale
+    for _ in range(iterations):
+        values = _action_values(U, sigma)
+        G = np.empty(dim)
+        J = np.zeros((dim, dim))
+        for i, S in enumerate(supports):
+            o = offsets[i]
+            G[o] = sigma[i][S].sum() - 1.0
+            J[o, o:o + sizes[i]] = 1.0
+            G[o + 1:o + sizes[i]] = values[i][S[1:]] - values[i][S[0]]
+            for j, T in enumerate(supports):
+                if j != i and sizes[i] > 1:
+                    P = _pair_payoffs(U, sigma, i, j)
+                    J[o + 1:o + sizes[i], offsets[j]:offsets[j] + sizes[j]] = (P[S[1:]] - P[S[0]])[:, T]
+        if np.max(np.abs(G)) <= 1e-13 * scale:
+            return sigma
+        step = np.linalg.lstsq(J, -G, rcond=None)[0]
+        if not np.all(np.isfinite(step)):
+            return None
+        for i, S in enumerate(supports):
+            sigma[i][S] += step[offsets[i]:offsets[i + 1]]
+    return None
+
+
+def _polished_limit(game, sigma, limit, regret):
+    """``(limit, regret)``, replaced by the Nash equilibrium on ``limit``'s support when Newton finds
+    one within 1e-3 of the branch profile ``sigma``."""
+    if all(np.count_nonzero(s) == 1 for s in limit):
+        return limit, regret
+    polished = _polish_on_support(game, limit)
+    if polished is None or min(float(s.min()) for s in polished) < -1e-12:
+        return limit, regret
+    polished = [np.clip(s, 0.0, None) / np.clip(s, 0.0, None).sum() for s in polished]
+    if max(float(np.max(np.abs(p - s))) for p, s in zip(polished, sigma)) > 1e-3:
+        return limit, regret
+    polished_regret = nash_regret(game, polished)
+    return (polished, polished_regret) if polished_regret < regret else (limit, regret)
+
+
 def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float = 1e-10,
                      max_steps: int = 5000) -> QREBranch:
     r"""Trace the principal logit-QRE branch from :math:`\lambda = 0`.
@@ -141,7 +204,8 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     and halved after failures. Stops at ``lambda_max`` or as soon as the profile
     rounded to its limiting support (actions with probability below
     :math:`10^{-3}` of the player's largest dropped) has regret
-    :math:`\le 10^{-9}\max(1, \max|U|)`.
+    :math:`\le 10^{-9}\max(1, \max|U|)`. A mixed limit far along the branch is
+    polished on its support (module notes).
 
     Parameters
     ----------
@@ -150,7 +214,7 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
         Largest precision (1 / payoff units).
     tol : float, > 0
         Corrector tolerance on the residual.
-    max_steps : int
+    max_steps : int, >= 1
         Budget of accepted steps.
 
     Returns
@@ -181,6 +245,7 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
         raise TypeError(f"game must be a NormalFormGame, got {type(game).__name__}")
     lambda_max = check_positive("lambda_max", lambda_max)
     tol = check_positive("tol", tol)
+    max_steps = check_integer("max_steps", max_steps, minimum=1)
     z = np.concatenate([np.full(n, -np.log(n)) for n in game.n_actions])
     lam = 0.0
     w = np.concatenate([z, [lam]])
@@ -196,8 +261,11 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
             trial = w + h * tangent
             ok = False
             for it in range(12):
-                H, J = _residual_and_jacobian(game, trial[:dim], trial[dim])
+                with np.errstate(over="ignore", invalid="ignore"):
+                    H, J = _residual_and_jacobian(game, trial[:dim], trial[dim])
                 res = float(np.max(np.abs(H)))
+                if not (np.isfinite(res) and np.all(np.isfinite(J))):
+                    break
                 if res <= tol:
                     ok = True
                     break
@@ -206,7 +274,12 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
                 if not np.all(np.isfinite(trial)):
                     break
             if ok and trial[dim] >= -1e-12:
-                accepted = True
+                # stay on this branch: move forward along the tangent, and turn by less than
+                # about 25 degrees per step (a longer step may land on the branch's own past)
+                new_tangent = _tangent(J, tangent)
+                accepted = (trial - w) @ tangent > 0 and new_tangent @ tangent >= 0.9
+            if accepted:
+                tangent = new_tangent
             else:
                 h *= 0.5
                 if h < 1e-12:
@@ -215,7 +288,6 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
                         last_iterate=_split(game, np.exp(w[:dim])), iterations=step,
                     )
         w = trial
-        tangent = _tangent(J, tangent)
         max_res = max(max_res, res)
         lambdas.append(float(w[dim]))
         profiles.append(np.exp(w[:dim]))
@@ -223,6 +295,8 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
         sigma = _split(game, np.exp(w[:dim]))
         limit = _rounded_limit(game, sigma)
         regret = nash_regret(game, limit)
+        if regret > 1e-9 * scale and (w[dim] >= lambda_max or w[dim] * scale >= 1e5):
+            limit, regret = _polished_limit(game, sigma, limit, regret)
         if regret <= 1e-9 * scale or w[dim] >= lambda_max:
             return QREBranch(np.array(lambdas), np.array(profiles), tuple(limit), regret, max_res)
     raise ConvergenceError(
@@ -234,6 +308,11 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
 def logit_qre_limit(game: NormalFormGame, **kwargs) -> tuple:
     """Limit of the principal logit-QRE branch (see :func:`logit_qre_branch`); a tuple of mixed strategies.
 
+    Keyword arguments go to :func:`logit_qre_branch`. Raises
+    :class:`~efttheory.errors.ConvergenceError` when the branch ends at ``lambda_max``
+    on a profile that is not a Nash equilibrium (regret above
+    :math:`10^{-9}\\max(1, \\max|U|)`), rather than returning it.
+
     Examples
     --------
     >>> import numpy as np
@@ -244,4 +323,11 @@ def logit_qre_limit(game: NormalFormGame, **kwargs) -> tuple:
     >>> [np.round(s, 4).tolist() for s in logit_qre_limit(game)]
     [[0.5, 0.5], [0.1, 0.9]]
     """
-    return logit_qre_branch(game, **kwargs).limit
+    branch = logit_qre_branch(game, **kwargs)
+    if branch.limit_regret > 1e-9 * game.scale:
+        raise ConvergenceError(
+            f"the logit QRE branch ended at lambda={branch.lambdas[-1]:.3g} on a profile with regret "
+            f"{branch.limit_regret:.3e} > {1e-9 * game.scale:.1e}: not a Nash equilibrium (raise lambda_max)",
+            last_iterate=branch.limit, iterations=len(branch.lambdas) - 1,
+        )
+    return branch.limit
