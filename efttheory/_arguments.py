@@ -120,7 +120,10 @@ def check_finite_scalar(name: str, value) -> float:
     """Return ``value`` as a finite Python float, else raise TypeError/ValueError."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_short(value)}")
-    out = float(value)
+    try:
+        out = float(value)
+    except OverflowError:  # an int (or Fraction, Decimal) beyond the float64 range
+        raise ValueError(f"{name} must be finite, got {_short(value)}, beyond the float64 range") from None
     if not np.isfinite(out):
         raise ValueError(f"{name} must be finite, got {out}")
     return out

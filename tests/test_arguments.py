@@ -6,6 +6,7 @@ from efttheory._arguments import (
     as_generator,
     as_integer_array,
     check_choice,
+    check_finite_scalar,
     check_identifiers,
     check_in_interval,
     check_integer,
@@ -94,3 +95,12 @@ def test_convergence_error_carries_last_iterate():
     err = ConvergenceError("no", last_iterate=np.ones(2), iterations=7)
     assert isinstance(err, RuntimeError) and err.iterations == 7
     np.testing.assert_array_equal(err.last_iterate, np.ones(2))
+
+
+def test_scalar_beyond_float64_range_is_a_value_error_naming_the_argument():
+    # float(10**400) raises OverflowError; callers promise ValueError/TypeError for bad input
+    with pytest.raises(ValueError, match="dt must be finite"):
+        check_positive("dt", 10**400)
+    with pytest.raises(ValueError, match="x must be finite"):
+        check_finite_scalar("x", -(10**400))
+    assert check_finite_scalar("x", 10**300) == 1e300
