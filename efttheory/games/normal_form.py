@@ -16,6 +16,7 @@ checked to have regret :math:`\le 10^{-9}\max(1, \max|U|)`.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,11 +113,15 @@ def as_profile(game: NormalFormGame, profile, name: str = "profile") -> list:
     A pure profile is a sequence of ints (one action per player).
     """
     n = game.n_actions
+    if isinstance(profile, (str, bytes)) or not hasattr(profile, "__len__"):
+        raise TypeError(f"{name} must be a sequence with one entry per player, got {type(profile).__name__}")
     if len(profile) != game.n_players:
         raise ValueError(f"{name} must hold one entry per player ({game.n_players}), got {len(profile)}")
     out = []
     for i, (entry, k) in enumerate(zip(profile, n)):
         if np.ndim(entry) == 0:
+            if isinstance(entry, (bool, np.bool_)) or not isinstance(entry, numbers.Integral):
+                raise TypeError(f"{name}[{i}] must be an integer action or a probability vector, got {entry!r}")
             a = int(entry)
             if not 0 <= a < k:
                 raise ValueError(f"{name}[{i}] must be an action in [0, {k - 1}], got {a}")
@@ -268,6 +273,27 @@ def _bernstein_gain(increments, cost, sigma):
     return float(weights @ increments - cost)
 
 
+def _sign_change_roots(coeffs, intervals: int) -> list:
+    """Roots of a Bernstein polynomial at its sign changes on a uniform grid of [0, 1], bisected."""
+    grid = np.linspace(0.0, 1.0, intervals + 1)
+    values = np.array([_kernels._bernstein_value(coeffs, t) for t in grid])
+    roots = [float(t) for t, v in zip(grid, values) if v == 0.0]
+    for k in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
+        lo, hi, f_lo = grid[k], grid[k + 1], values[k]
+        while hi - lo > 1e-15:
+            mid = 0.5 * (lo + hi)
+            f_mid = _kernels._bernstein_value(coeffs, mid)
+            if f_mid == 0.0 or mid in (lo, hi):
+                lo = hi = mid
+                break
+            if (f_mid < 0.0) == (f_lo < 0.0):
+                lo, f_lo = mid, f_mid
+            else:
+                hi = mid
+        roots.append(float(0.5 * (lo + hi)))
+    return roots
+
+
 def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
     r"""Symmetric mixed equilibria of a binary participation game of identical players.
 
@@ -280,10 +306,16 @@ def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
 
         \sum_{m=0}^{M-1} \binom{M-1}{m} \sigma^m (1-\sigma)^{M-1-m}\,\Delta_{m+1} = c,
 
-    a polynomial of degree :math:`M - 1` in Bernstein form. Roots come from the
-    companion matrix of its power-basis form, are kept in
+    a polynomial of degree :math:`M - 1` in Bernstein form. Candidate roots come
+    from the companion matrix of its power-basis form (kept in
     :math:`[-10^{-12}, 1 + 10^{-12}]`, clipped, polished by safeguarded
-    bisection to :math:`10^{-14}` and must have regret :math:`\le 10^{-9}`.
+    bisection to :math:`10^{-14}`) and from every sign change of the Bernstein
+    form (evaluated stably by de Casteljau) on a grid of
+    :math:`\max(1024, 16 M)` intervals, bisected; the power basis is
+    ill-conditioned for large :math:`M`, and the scan keeps a simple root from
+    being lost there [ours]. Every root must have regret :math:`\le 10^{-9}`.
+    A double root (the gain touches ``cost`` without crossing it) is found
+    through the companion matrix only.
 
     Parameters
     ----------
@@ -319,10 +351,11 @@ def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
     roots = np.roots(power)
     real = roots[np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))].real
     real = real[(real >= -1e-12) & (real <= 1 + 1e-12)]
+    candidates = [float(_kernels.polish_root(coeffs, float(t), 1e-14)) for t in np.clip(real, 0.0, 1.0)]
+    candidates += _sign_change_roots(coeffs, max(1024, 16 * coeffs.size))
     out = []
     scale = max(1.0, float(np.max(np.abs(inc))), abs(c))
-    for t in np.clip(real, 0.0, 1.0):
-        t = float(_kernels.polish_root(coeffs, float(t), 1e-14))
+    for t in candidates:
         gain = _bernstein_gain(inc, c, t)
         regret = max(gain, 0.0) - t * gain
         if regret <= 1e-9 * scale and not any(abs(t - u) <= 1e-10 for u in out):

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from efttheory.errors import ConvergenceError
 from efttheory.games import (
@@ -12,6 +13,7 @@ from efttheory.games import (
     best_response_gaps,
     dcn_stage_game,
     dcn_stage_increments,
+    expected_payoffs,
     is_nash,
     logit_qre_branch,
     logit_qre_limit,
@@ -23,6 +25,7 @@ from efttheory.games import (
     subgame_perfect_equilibria,
     symmetric_mixed_equilibria,
 )
+from efttheory.games.normal_form import _bernstein_gain
 from efttheory.games.qre import _residual_and_jacobian
 from efttheory.testing import assert_is_nash, binary_symmetric_games, normal_form_games
 
@@ -58,6 +61,28 @@ def test_symmetric_roots_have_small_regret(data):
         assert 0 <= sigma <= 1
         gain = binom.pmf(np.arange(M), M - 1, sigma) @ inc - cost
         assert max(gain, 0) - sigma * gain <= 1e-9 * max(1.0, inc.max(), cost)
+
+
+@pytest.mark.parametrize("M", [10, 50, 60, 100])
+def test_symmetric_root_of_a_long_linear_gain_is_found(M):
+    # Delta_m rises linearly from 0 to 2 and c = 1: the gain is exactly 2 sigma - 1, one root at 1/2;
+    # the power basis of degree 59 is too ill-conditioned to show it (the old code returned [])
+    roots = symmetric_mixed_equilibria(np.linspace(0.0, 2.0, M), 1.0)
+    assert roots.shape == (1,) and abs(roots[0] - 0.5) <= 1e-12
+
+
+@settings(deadline=None, max_examples=40)
+@given(st.integers(2, 90), st.integers(0, 2**32 - 1))
+def test_a_sign_change_of_the_gain_always_yields_an_equilibrium(M, seed):
+    # gain(0) = Delta_1 - c < 0 < Delta_M - c = gain(1): by continuity a root lies in (0, 1)
+    rng = np.random.default_rng(seed)
+    inc = rng.uniform(-1.0, 1.0, size=M)
+    inc[0], inc[-1] = -1.5, 1.5
+    roots = symmetric_mixed_equilibria(inc, 0.0)
+    assert roots.size >= 1
+    for t in roots:
+        assert 0.0 <= t <= 1.0
+        assert abs(_bernstein_gain(inc, 0.0, t)) <= 1e-9
 
 
 def test_symmetric_root_is_equilibrium_of_full_game():
@@ -244,3 +269,12 @@ def test_bad_inputs():
         symmetric_mixed_equilibria([np.nan, 1.0], 0.5)
     with pytest.raises(ValueError, match="ties"):
         subgame_perfect_equilibria(GameTree.build(("leaf", [0.0]), 1), ties="random")
+
+
+@pytest.mark.parametrize("bad", [[0.7, 1], ["1", 0], [True, 0], [np.nan, 1], 1, "ab"])
+def test_a_pure_action_must_be_an_integer(bad):
+    # 0.7 used to be truncated to action 0, '1' parsed, True taken as action 1
+    pd = NormalFormGame.from_bimatrix([[3, 0], [5, 1]], [[3, 5], [0, 1]])
+    with pytest.raises(TypeError, match="profile"):
+        expected_payoffs(pd, bad)
+    assert [v.tolist() for v in expected_payoffs(pd, [np.int64(1), 0])] == [[3.0, 5.0], [0.0, 1.0]]
