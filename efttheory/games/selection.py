@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from efttheory._arguments import check_choice
+from efttheory._arguments import as_integer_array, check_choice
 from efttheory.games.normal_form import NormalFormGame, _action_values
 
 __all__ = ["RULES", "select_equilibrium"]
@@ -48,8 +48,8 @@ def select_equilibrium(game: NormalFormGame, equilibria, rule: str):
     ----------
     game : NormalFormGame
         A game whose players have two actions each (0 = out, 1 = support).
-    equilibria : array_like of int, shape (k, N)
-        Pure equilibria, e.g. from :func:`~efttheory.games.pure_nash_equilibria`.
+    equilibria : array_like of int, shape (k, N) or (N,)
+        Pure equilibria (actions 0 or 1), e.g. from :func:`~efttheory.games.pure_nash_equilibria`.
     rule : {"payoff_dominant", "risk_dominant", "pessimistic", "qre_limit", "all"}
 
     Returns
@@ -74,9 +74,14 @@ def select_equilibrium(game: NormalFormGame, equilibria, rule: str):
         raise TypeError(f"game must be a NormalFormGame, got {type(game).__name__}")
     if any(k != 2 for k in game.n_actions):
         raise ValueError(f"select_equilibrium needs two actions per player, got {game.n_actions}")
-    eqs = np.asarray(equilibria, dtype=np.int64).reshape(-1, game.n_players)
-    if eqs.shape[0] == 0:
+    eqs = as_integer_array("equilibria", equilibria, ndim=(1, 2))
+    if eqs.size == 0:
         raise ValueError("equilibria must hold at least one pure profile, got none")
+    if eqs.shape[-1] != game.n_players:
+        raise ValueError(f"equilibria must have shape (k, {game.n_players}), one action per player, got {eqs.shape}")
+    eqs = eqs.reshape(-1, game.n_players)
+    if np.any((eqs != 0) & (eqs != 1)):
+        raise ValueError(f"equilibria must hold actions 0 (out) or 1 (support), got {eqs.tolist()}")
     if rule == "all":
         return eqs
     if eqs.shape[0] == 1:

@@ -278,3 +278,15 @@ def test_a_pure_action_must_be_an_integer(bad):
     with pytest.raises(TypeError, match="profile"):
         expected_payoffs(pd, bad)
     assert [v.tolist() for v in expected_payoffs(pd, [np.int64(1), 0])] == [[3.0, 5.0], [0.0, 1.0]]
+
+
+@pytest.mark.parametrize("bad, error", [([[0.9, 0.9]], ValueError), ([[-1, -1], [0, 0]], ValueError),
+                                        ([[2, 0], [0, 0]], ValueError), ([[0, 0, 1]], ValueError),
+                                        (np.zeros((3, 2), dtype=int), ValueError), ([], ValueError)])
+def test_select_equilibrium_checks_its_profiles(bad, error):
+    # these used to be truncated ([0.9, 0.9] -> [0, 0]), wrapped (-1 -> 1), reshaped, or raised IndexError
+    stag = NormalFormGame.from_bimatrix([[3, 3], [0, 4]], [[3, 0], [3, 4]])
+    game = stag if np.ndim(bad) != 2 or np.shape(bad)[0] != 3 else NormalFormGame(np.zeros((2, 2, 2, 3)))
+    with pytest.raises(error, match="equilibria"):
+        select_equilibrium(game, bad, "payoff_dominant")
+    assert select_equilibrium(stag, [1, 1], "payoff_dominant").tolist() == [1, 1]
