@@ -23,7 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, as_integer_array, check_choice, check_positive
+from efttheory._arguments import (
+    as_finite_array,
+    as_integer_array,
+    check_choice,
+    check_finite_scalar,
+    check_integer,
+    check_positive,
+)
 from efttheory.games import _kernels
 
 __all__ = ["GameTree", "SubgamePerfectEquilibrium", "one_shot_deviation_gain", "subgame_perfect_equilibria"]
@@ -120,12 +127,16 @@ class GameTree:
         or ``("chance", [(probability, label, subtree), ...])``. Movers, child counts and
         chance probabilities are checked by the constructor, as for a tree given as arrays.
         """
+        n_players = check_integer("n_players", n_players, minimum=1)
         player, first, count, prob, pay, labels = [], [], [], [], [], []
         queue = [(root, "root", 0.0)]
         head = 0
         while head < len(queue):
             node, label, p = queue[head]
             head += 1
+            if not isinstance(node, (tuple, list)) or len(node) < 2 or (node[0] == "decision" and len(node) < 3):
+                raise ValueError(f"node {label!r} must be ('leaf', payoffs), ('decision', player, children) or "
+                                 f"('chance', children), got {node!r}")
             kind = node[0]
             labels.append(label)
             prob.append(p)
@@ -139,7 +150,7 @@ class GameTree:
             pay.append(np.zeros(n_players))
             first.append(len(queue))
             if kind == "decision":
-                player.append(int(node[1]))
+                player.append(check_integer(f"the player of decision node {label!r}", node[1], minimum=0))
                 children = node[2]
                 count.append(len(children))
                 queue.extend((sub, lab, 0.0) for lab, sub in children)
@@ -147,7 +158,8 @@ class GameTree:
                 children = node[1]
                 player.append(CHANCE)
                 count.append(len(children))
-                queue.extend((sub, lab, float(pr)) for pr, lab, sub in children)
+                queue.extend((sub, lab, check_finite_scalar(f"the probability of chance move {lab!r}", pr))
+                             for pr, lab, sub in children)
             else:
                 raise ValueError(f"node kind must be 'leaf', 'decision' or 'chance', got {kind!r}")
         return cls(
@@ -259,7 +271,7 @@ def subgame_perfect_equilibria(tree: GameTree, ties: str = "first", tol: float =
 def strategy_values(tree: GameTree, choice) -> np.ndarray:
     """Values (n_nodes, n_players) of every node when each decision node plays ``choice``."""
     tree = _check_tree(tree)
-    choice = np.asarray(choice, dtype=np.int64)
+    choice = as_integer_array("strategy", choice, shape=(tree.n_nodes,))
     values = np.zeros((tree.n_nodes, tree.n_players))
     for v in range(tree.n_nodes - 1, -1, -1):
         pl = tree.player[v]

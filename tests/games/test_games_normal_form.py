@@ -290,3 +290,31 @@ def test_select_equilibrium_checks_its_profiles(bad, error):
     with pytest.raises(error, match="equilibria"):
         select_equilibrium(game, bad, "payoff_dominant")
     assert select_equilibrium(stag, [1, 1], "payoff_dominant").tolist() == [1, 1]
+
+
+_ENTRY = ("decision", 0, [("out", ("leaf", [0, 2])),
+                          ("enter", ("decision", 1, [("fight", ("leaf", [-1, -1])),
+                                                     ("accommodate", ("leaf", [1, 1]))]))])
+
+
+@pytest.mark.parametrize("root, n_players, error, match", [
+    (("decision", 1.9, [("a", ("leaf", [0, 0]))]), 2, TypeError, "player of decision node 'root'"),  # was player 1
+    (("decision", "1", [("a", ("leaf", [0, 0]))]), 2, TypeError, "player of decision node 'root'"),
+    (("chance", [("0.5", "a", ("leaf", [0, 0])), (0.5, "b", ("leaf", [0, 0]))]), 2, TypeError, "chance move 'a'"),
+    ((), 2, ValueError, "node 'root' must be"),  # was IndexError
+    (_ENTRY, -1, ValueError, "n_players"),
+    (_ENTRY, 1.5, TypeError, "n_players"),
+])
+def test_game_tree_build_checks_instead_of_casting(root, n_players, error, match):
+    with pytest.raises(error, match=match):
+        GameTree.build(root, n_players)
+
+
+@pytest.mark.parametrize("strategy, match", [([2, -1], "shape"), ([2.7, -1, 3, -1, -1], "integers"),
+                                             ([2, -1, 3, -1, -1, 0], "shape")])
+def test_one_shot_deviation_gain_checks_the_strategy(strategy, match):
+    # a float strategy was truncated, a short one raised IndexError, a long one was accepted
+    tree = GameTree.build(_ENTRY, 2)
+    with pytest.raises(ValueError, match=f"strategy must .*{match}"):
+        one_shot_deviation_gain(tree, strategy)
+    assert one_shot_deviation_gain(tree, [2, -1, 3, -1, -1]).tolist() == [1.0, 0.0, 2.0, 0.0, 0.0]
