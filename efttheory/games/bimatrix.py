@@ -84,7 +84,8 @@ class Equilibrium:
 
     def __repr__(self) -> str:
         x, y = (np.array2string(s, precision=4, suppress_small=True) for s in self.strategies)
-        return f"Equilibrium(x={x}, y={y}, payoffs={np.round(self.payoffs, 6).tolist()}, regret={self.regret:.1e})"
+        payoffs = ", ".join(f"{float(v):.6g}" for v in self.payoffs)  # significant digits: any payoff units
+        return f"Equilibrium(x={x}, y={y}, payoffs=[{payoffs}], regret={self.regret:.1e})"
 
 
 @dataclass(frozen=True, repr=False)

@@ -203,3 +203,6 @@ def test_repr_is_short():
     out = nash_equilibria(STAG, STAG.T)
     assert "3 equilibria" in repr(out)
     assert len(repr(out[0])) < 120
+    # payoffs in significant digits: tiny payoff units are not rounded away to 0.0
+    tiny = nash_equilibria(np.eye(2) * 1e-12, np.eye(2) * 1e-12)
+    assert "payoffs=[5e-13, 5e-13]" in repr(tiny[1])
