@@ -38,7 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_choice, check_integer, check_positive
+from efttheory._arguments import as_finite_array, check_choice, check_in_interval, check_integer, check_positive
 from efttheory.errors import ConvergenceError
 from efttheory.games import _kernels
 
@@ -318,8 +318,11 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
     Parameters
     ----------
     A, B : array_like, shape (m, n)
-    tol : float, > 0
-        Zero threshold on vertex coordinates.
+    tol : float in (0, 1e-6]
+        Zero threshold on vertex coordinates. The polytopes are built from payoffs
+        mapped onto [0, 1] and shifted to [1, 2], so a vertex's coordinates are of
+        order :math:`1/k` in :math:`k` dimensions; a larger threshold would erase true
+        coordinates.
 
     Returns
     -------
@@ -343,7 +346,7 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
     [[0.0, 0.333333, 0.666667], [0.333333, 0.666667]]
     """
     A, B, An, Bn = _normalised_game(A, B)
-    tol = check_positive("tol", tol)
+    tol = check_in_interval("tol", tol, 0.0, 1e-6, closed=(False, True))
     m, n = A.shape
     if m + n > 64:
         raise ValueError(f"vertex_enumeration needs m + n <= 64 (label bitmasks), got {m} + {n}")

@@ -187,6 +187,10 @@ def test_bad_options_raise():
         lemke_howson(VS_A, VS_B, init_label=5)
     with pytest.raises(TypeError, match="A"):
         support_enumeration([["a", "b"]], [[1, 2]])
+    # a zero threshold as large as the vertex coordinates erased every equilibrium (0 found, complete=True)
+    with pytest.raises(ValueError, match=r"tol must lie in \(0.0, 1e-06\]"):
+        vertex_enumeration([[3.0, 0], [0, 2]], [[2.0, 0], [0, 3]], tol=0.5)
+    assert len(vertex_enumeration([[3.0, 0], [0, 2]], [[2.0, 0], [0, 3]], tol=1e-6)) == 3
 
 
 def test_cross_check_against_nashpy_vertex_enumeration():
