@@ -54,6 +54,7 @@ __all__ = [
 ]
 
 _MAX_K = 8
+_MAX_SYMBOLS = 2**16  # columns of the transition table built by extract_fsm
 
 
 # ----------------------------------------------------------------------------
@@ -74,11 +75,12 @@ class MealyMachine:
         in state ``q``; meaningful only where ``transition >= 0`` (stored as
         ``-1`` elsewhere). An (S, A) array is accepted for one output.
 
-    The arrays are copied to read-only int64 on construction.
+    The arrays are copied to read-only int64 on construction; their entries must be
+    integers (integral floats are accepted) inside the int64 range.
     initial : int
-        Start state.
+        Start state (an integer, not a float or string).
     n_symbols : int
-        Alphabet size ``A``.
+        Alphabet size ``A`` (an integer).
     """
 
     transition: np.ndarray
@@ -92,6 +94,13 @@ class MealyMachine:
         for name, arr in (("transition", t), ("output", o)):
             if arr.dtype.kind not in "iu" and not (arr.dtype.kind == "f" and np.all(arr == np.round(arr))):
                 raise TypeError(f"MealyMachine.{name} must hold integers, got dtype {arr.dtype}")
+            if arr.dtype.kind == "f":
+                fits = -(2.0**63) <= arr.min(initial=0.0) and arr.max(initial=0.0) < 2.0**63
+            else:
+                fits = arr.dtype.kind == "i" or int(arr.max(initial=0)) < 2**63  # uint64 may not fit
+            if not fits:
+                raise ValueError(f"MealyMachine.{name} must lie in the int64 range [-2**63, 2**63), got "
+                                 f"values in [{arr.min()}, {arr.max()}]")
         if o.ndim == 2:
             o = o[:, :, None]
         if t.ndim != 2 or o.ndim != 3 or o.shape[:2] != t.shape:
@@ -99,8 +108,8 @@ class MealyMachine:
                              f"{t.shape} and {np.shape(self.output)}")
         object.__setattr__(self, "transition", _frozen(t.astype(np.int64)))
         object.__setattr__(self, "output", _frozen(o.astype(np.int64)))
-        object.__setattr__(self, "initial", int(self.initial))
-        object.__setattr__(self, "n_symbols", int(self.n_symbols))
+        object.__setattr__(self, "initial", check_integer("MealyMachine.initial", self.initial))
+        object.__setattr__(self, "n_symbols", check_integer("MealyMachine.n_symbols", self.n_symbols))
 
     @property
     def n_states(self) -> int:
@@ -191,7 +200,8 @@ def encode_symbols(x, low: int, high: int) -> np.ndarray:
     x : array_like of int, shape (B, L) or (B, L, d)
         Inputs in ``[low, high]``.
     low, high : int
-        Inclusive input range, ``low <= high``.
+        Inclusive input range, ``low <= high``, with ``k**d <= 2**63`` so that every symbol
+        fits in int64 (``d = 1`` for 2-D ``x``).
 
     Returns
     -------
@@ -212,12 +222,16 @@ def encode_symbols(x, low: int, high: int) -> np.ndarray:
     if high < low:
         raise ValueError(f"high must be >= low ({low}), got {high}")
     arr = as_integer_array("x", x, ndim=(2, 3))
+    k = high - low + 1
+    d = 1 if arr.ndim == 2 else arr.shape[2]
+    if k**d > 2**63:
+        raise ValueError(f"the symbols k**d = ({high} - {low} + 1)**{d} must be <= 2**63 to fit in int64 "
+                         f"(narrow [low, high] or use fewer input columns), got {k}**{d}")
     if arr.size and (arr.min() < low or arr.max() > high):
         raise ValueError(f"x must lie in [low, high] = [{low}, {high}], got [{arr.min()}, {arr.max()}]")
     xi = arr - low
     if xi.ndim == 2:
         return xi
-    k = high - low + 1
     out = np.zeros(xi.shape[:2], dtype=np.int64)
     for j in range(xi.shape[2]):
         out = out * k + xi[:, :, j]
@@ -365,20 +379,32 @@ def cluster_states(h, *, rng, k: int | None = None, tol: float | None = None) ->
     tol = 0.1 if tol is None else check_finite_scalar("tol", tol)
     if not 0 < tol <= 1:
         raise ValueError(f"tol must lie in (0, 1], got {tol}")
-    shape = arr.shape[:-1]
-    points = arr.reshape(-1, arr.shape[-1])
+    e = _large_exponent(arr)
+    labels, centres = _cluster(np.ldexp(arr.reshape(-1, arr.shape[-1]), -e), gen, k, tol)
+    return labels.reshape(arr.shape[:-1]), np.ldexp(centres, e)
+
+
+def _large_exponent(points: np.ndarray) -> int:
+    """``e`` bringing max|points| * 2**-e into [1, 2) when squared distances could overflow
+    (beyond 2**400), else 0. Scaling by a power of two is exact and changes no clustering."""
+    top = float(np.abs(points).max())
+    return int(np.frexp(top)[1]) - 1 if top > 2.0**400 else 0
+
+
+def _cluster(points, gen, k, tol):
+    """Body of :func:`cluster_states` on points (n, H); labels of shape (n,)."""
     if k is not None:
         labels, centres, _, _ = _cluster_fixed(points, k, gen)
-        return labels.reshape(shape), centres
+        return labels, centres
     distinct, inverse = _compact(points)
     for kk in range(1, _MAX_K + 1):
         if kk > distinct.shape[0]:
             break
         labels, centres, _ = _kmeans(distinct, kk, gen)
         if np.unique(labels).size == kk and _separation_ok(distinct, labels, centres, tol):
-            return labels[inverse].reshape(shape), centres
+            return labels[inverse], centres
     if distinct.shape[0] <= _MAX_K:
-        return inverse.reshape(shape).astype(np.int64), distinct
+        return inverse.astype(np.int64), distinct
     # greedy radius (leader) clustering
     mean = distinct.mean(axis=0)
     radius = 0.5 * tol * float(np.sqrt(((distinct - mean) ** 2).sum(axis=1)).max())
@@ -390,7 +416,7 @@ def cluster_states(h, *, rng, k: int | None = None, tol: float | None = None) ->
     labels = ((distinct[:, None, :] - centres[None]) ** 2).sum(axis=2).argmin(axis=1)
     for j in range(centres.shape[0]):
         centres[j] = distinct[labels == j].mean(axis=0)
-    return labels[inverse].reshape(shape).astype(np.int64), centres
+    return labels[inverse].astype(np.int64), centres
 
 
 # ----------------------------------------------------------------------------
@@ -498,15 +524,15 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     hidden : array_like, shape (B, L + 1, H)
         Hidden states including :math:`h_0`.
     symbols : array_like of int, shape (B, L)
-        Input symbols (:func:`encode_symbols`), non-negative.
+        Input symbols (:func:`encode_symbols`), in ``[0, 2**16)``.
     y : array_like of int, shape (B, L) or (B, L, O)
         Target outputs (integers).
     rng : numpy.random.Generator or int
     k, tol
         As in :func:`cluster_states`.
     n_symbols : int, optional
-        Alphabet size (default: largest observed symbol + 1); symbols never
-        observed give unseen cells.
+        Alphabet size, at most ``2**16`` (default: largest observed symbol + 1);
+        symbols never observed give unseen cells.
 
     Returns
     -------
@@ -536,6 +562,8 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     sym = as_integer_array("symbols", symbols, shape=(B, L1 - 1))
     if sym.min() < 0:
         raise ValueError("symbols must be non-negative integers (see encode_symbols)")
+    if sym.max() >= _MAX_SYMBOLS:
+        raise ValueError(f"symbols must be < 2**16 (one transition-table column per symbol), got {sym.max()}")
     yy = as_integer_array("y", y, ndim=(2, 3))
     if yy.shape[:2] != (B, L1 - 1):
         raise ValueError(f"y must have shape ({B}, {L1 - 1}[, O]) to match hidden {h.shape}, got {yy.shape}")
@@ -544,10 +572,12 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     if n_symbols is None:
         n_symbols = observed
     else:
-        n_symbols = check_integer("n_symbols", n_symbols, minimum=observed)
+        n_symbols = check_integer("n_symbols", n_symbols, minimum=observed, maximum=_MAX_SYMBOLS)
     starts = h[:, 0, :]
     if not np.allclose(starts, starts[0]):
         raise ValueError("hidden[:, 0] (h_0) must be the same for every sequence")
+    e = _large_exponent(h)  # huge states are clustered scaled by 2**-e (exactly)
+    h = np.ldexp(h, -e)
 
     def build(labels):
         n_states = int(labels.max()) + 1
@@ -572,8 +602,9 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
         _, labels, centres = best
     t, o, conflicts, misfits, initial, n_states = build(labels)
     machine = minimize_machine(_make_machine(t, o, initial, n_symbols))
+    centres = np.ldexp(np.asarray(centres, dtype=np.float64), e)  # back to the hidden-state scale
     return FSMExtraction(machine=machine, n_clusters=n_states, conflicts=int(conflicts),
-                         deterministic=conflicts == 0, centres=_frozen(np.asarray(centres, dtype=np.float64)))
+                         deterministic=conflicts == 0, centres=_frozen(centres))
 
 
 # ----------------------------------------------------------------------------

@@ -144,6 +144,16 @@ def _square_basis(name, A):
     return A
 
 
+def _binary_exponent(A) -> int:
+    """``e`` such that ``A * 2**-e`` has its largest entry in [1, 2) when squares of ``A`` could
+    over- or underflow, else 0. Scaling by a power of two is exact, and both reductions are
+    invariant under scaling the basis."""
+    top = float(np.abs(A).max())
+    if 2.0**-400 <= top <= 2.0**400:
+        return 0
+    return int(np.frexp(top)[1]) - 1
+
+
 def size_reduce(A, sweeps: int = 10) -> np.ndarray:
     r"""Pairwise size reduction of the basis rows (the authors' ``normalize_basis``).
 
@@ -158,6 +168,7 @@ def size_reduce(A, sweeps: int = 10) -> np.ndarray:
     Parameters
     ----------
     A : array_like, shape (H, H)
+        Finite, full rank; any magnitude (the basis is scaled by a power of two inside).
     sweeps : int
 
     Examples
@@ -173,7 +184,8 @@ def size_reduce(A, sweeps: int = 10) -> np.ndarray:
     """
     A = _square_basis("A", A)
     sweeps = check_integer("sweeps", sweeps, minimum=1)
-    return _lattice_kernels.size_reduce_kernel(A, sweeps)
+    e = _binary_exponent(A)
+    return np.ldexp(_lattice_kernels.size_reduce_kernel(np.ldexp(A, -e), sweeps), e)
 
 
 def lll_reduce(A, delta: float = 0.75) -> np.ndarray:
@@ -186,6 +198,7 @@ def lll_reduce(A, delta: float = 0.75) -> np.ndarray:
     Parameters
     ----------
     A : array_like, shape (H, H)
+        Finite, full rank; any magnitude (the basis is scaled by a power of two inside).
     delta : float in (0.25, 1]
 
     Raises
@@ -206,7 +219,9 @@ def lll_reduce(A, delta: float = 0.75) -> np.ndarray:
     """
     A = _square_basis("A", A)
     delta = check_in_interval("delta", delta, 0.25, 1.0, closed=(False, True))
-    B, it = _lattice_kernels.lll_kernel(A, delta, 10_000)
+    e = _binary_exponent(A)
+    B, it = _lattice_kernels.lll_kernel(np.ldexp(A, -e), delta, 10_000)
+    B = np.ldexp(B, e)
     if it < 0:
         raise ConvergenceError("LLL did not terminate within 10000 iterations", last_iterate=B, iterations=10_000)
     sign = np.where(B.sum(axis=1) < 0, -1.0, 1.0)

@@ -219,7 +219,8 @@ def rnn_forward(w: RNNWeights, x) -> tuple[np.ndarray, np.ndarray]:
     w : RNNWeights
         The network.
     x : array_like, shape (B, L) or (B, L, D)
-        Inputs (integers are fed raw as floats, no one-hot [authors' code]).
+        Inputs (integers are fed raw as floats, no one-hot [authors' code]); at least one
+        sequence of at least one step.
 
     Returns
     -------
@@ -227,6 +228,12 @@ def rnn_forward(w: RNNWeights, x) -> tuple[np.ndarray, np.ndarray]:
         Real-valued outputs :math:`\hat y_1..\hat y_L`.
     h : ndarray, shape (B, L + 1, H)
         Hidden states :math:`h_0 = 0, h_1, \dots, h_L`.
+
+    Raises
+    ------
+    FloatingPointError
+        If a hidden state or an output overflows to infinity or NaN (the message names
+        the first step and sequence).
 
     Examples
     --------
@@ -248,11 +255,27 @@ def rnn_forward(w: RNNWeights, x) -> tuple[np.ndarray, np.ndarray]:
     if x.shape[2] != w.input_dim:
         raise ValueError(f"x must have {w.input_dim} input column(s) per step, got shape {x.shape}")
     B, L, _ = x.shape
+    if B == 0 or L == 0:
+        raise ValueError(f"x must hold at least one sequence of at least one step, got shape {x.shape}")
     h = np.zeros((B, L + 1, w.hidden_dim))
-    for t in range(L):
-        h[:, t + 1] = _mlp(w.hidden_W, w.hidden_b, np.concatenate([h[:, t], x[:, t]], axis=1))
-    y = _mlp(w.output_W, w.output_b, h[:, 1:].reshape(B * L, -1)).reshape(B, L, w.output_dim)
+    with np.errstate(over="ignore", invalid="ignore"):  # non-finite results are reported below
+        for t in range(L):
+            h[:, t + 1] = _mlp(w.hidden_W, w.hidden_b, np.concatenate([h[:, t], x[:, t]], axis=1))
+            _check_finite("hidden state", h[:, t + 1], t + 1)
+        y = _mlp(w.output_W, w.output_b, h[:, 1:].reshape(B * L, -1)).reshape(B, L, w.output_dim)
+    bad = ~np.isfinite(y).all(axis=2)
+    if bad.any():
+        b, t = np.argwhere(bad)[0]
+        raise FloatingPointError(f"rnn_forward: the output at step {t + 1} of sequence {b} is not finite "
+                                 "(the weights or inputs are too large)")
     return y, h
+
+
+def _check_finite(what, values, step):
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        raise FloatingPointError(f"rnn_forward: the {what} at step {step} of sequence {int(np.argmax(bad))} "
+                                 "is not finite (the weights or inputs are too large)")
 
 
 def reparametrize(w: RNNWeights, T) -> RNNWeights:
@@ -575,6 +598,8 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
     w : RNNWeights
     hidden_states : array_like, shape (..., H)
         Hidden states of the network on its training data (e.g. ``rnn_forward(w, x)[1]``).
+        Any magnitude, but the scales :math:`\sqrt{s_i}` and 1 must lie within a factor
+        :math:`10^{12}` of each other (else ``ValueError``).
     eps : float
         Variance threshold below which a direction is left unscaled.
 
@@ -599,9 +624,17 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
     w = _check_weights(w)
     hs = _check_hidden_states(w, hidden_states)
     eps = check_positive("eps", eps)
-    C = hs.T @ hs / hs.shape[0]
+    # states beyond 2**400 are scaled by 2**-e (exactly) so that the second moment cannot overflow
+    top = float(np.abs(hs).max())
+    e = int(np.frexp(top)[1]) if top > 2.0**400 else 0
+    scaled = np.ldexp(hs, -e)
+    C = scaled.T @ scaled / hs.shape[0]  # second moment times 4**-e
     s, U = np.linalg.eigh(C)
-    d = np.where(s > eps, np.sqrt(np.maximum(s, 0.0)), 1.0)
+    d = np.where(s > eps * 4.0**-e, np.ldexp(np.sqrt(np.maximum(s, 0.0)), e), 1.0)
+    if d.max() > 1e12 * d.min():  # T = U diag(d) U^T would fail reparametrize's invertibility check
+        raise ValueError(f"hidden_states: whitening needs scales {d.min():.3g} to {d.max():.3g}, a transform "
+                         "with condition number above 1e12; the hidden states are too large or too "
+                         "unevenly spread to whiten")
     T = (U * d) @ U.T
     return NormalizerStep("whiten", reparametrize(w, T), T, None)
 

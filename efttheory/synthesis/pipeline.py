@@ -29,7 +29,7 @@ from efttheory.synthesis.lattice import (
     lattice_relations,
 )
 from efttheory.synthesis.linreg import integer_linear_regression
-from efttheory.synthesis.normalizers import RNNWeights, normalizer_chain, rnn_forward
+from efttheory.synthesis.normalizers import STEP_NAMES, RNNWeights, normalizer_chain, rnn_forward
 from efttheory.synthesis.program import Program, as_program, run_program
 from efttheory.synthesis.verification import VerificationReport, check_causal, verify_program
 
@@ -250,12 +250,7 @@ def synthesize_program(
         raise ValueError(f"input_high must be >= input_low={input_low}, got {input_high}")
     if x.min() < input_low or x.max() > input_high:
         raise ValueError(f"x must lie in [{input_low}, {input_high}], got values in [{x.min()}, {x.max()}]")
-    if isinstance(methods, str):
-        methods = (methods,)
-    methods = tuple(methods)
-    for m in methods:
-        if m not in METHODS:
-            raise ValueError(f"methods must contain only {METHODS}, got {m!r}")
+    methods = _check_methods(methods)
     max_hidden_dim = check_integer("max_hidden_dim", max_hidden_dim, minimum=1)
     n_verify = check_integer("n_verify", n_verify, minimum=1)
     if sampler is not None and not callable(sampler):
@@ -273,7 +268,11 @@ def synthesize_program(
 
     def verify(candidate: Program):
         # replay on the training data first (cheap), then strict verification
-        if not np.array_equal(run_program(candidate, x).reshape(y.shape), y):
+        try:
+            replay = run_program(candidate, x)
+        except ArithmeticError as exc:  # int64 overflow or division by zero
+            return None, f"fails on the training sequences: {exc}"
+        if not np.array_equal(replay.reshape(y.shape), y):
             return None, "does not reproduce the training sequences"
         report = verify_program(
             candidate, reference, sampler=sampler, n_samples=n_verify, rng=verify_rng,
@@ -382,6 +381,24 @@ def synthesize_program(
                       time.perf_counter() - t_start)
 
 
+def _check_methods(methods) -> tuple:
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"methods must contain only {METHODS}, got {m!r}")
+    return methods
+
+
+def _check_normalizers(normalizers) -> tuple:
+    if isinstance(normalizers, str):
+        raise TypeError(f"normalizers must be a sequence of step names, got the string {normalizers!r}")
+    normalizers = tuple(normalizers)
+    for name in normalizers:
+        if name not in STEP_NAMES:
+            raise ValueError(f"normalizers must contain only {STEP_NAMES}, got {name!r}")
+    return normalizers
+
+
 def _sr_frames(lattice: Lattice):
     """The lattice as found, then translated so that the coordinate of :math:`h_0 = 0` is ~0 [ours].
 
@@ -433,7 +450,8 @@ def mips(
         Sequences used for distillation.
     normalizers : sequence of str
         Steps of :func:`~efttheory.synthesis.normalizers.normalizer_chain` applied first
-        (none by default [ours]); a chain that changes the rounded outputs is discarded.
+        (none by default [ours]), names from ``("whiten", "jordan", "toeplitz", "debias",
+        "quantize")``; a chain that changes the rounded outputs is discarded.
     methods, max_hidden_dim, n_verify
         As in :func:`synthesize_program`.
     rng : numpy.random.Generator or int
@@ -442,7 +460,13 @@ def mips(
     -------
     MIPSResult
         ``solved`` only with a strictly verified program; otherwise :attr:`MIPSResult.reason`
-        names the failed stage.
+        names the failed stage (``"rnn"`` when the hidden states overflow).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On bad arguments (including unknown ``methods`` or ``normalizers``), before the
+        RNN is run.
 
     Examples
     --------
@@ -470,6 +494,8 @@ def mips(
     if not callable(sampler):
         raise TypeError(f"sampler must be callable, got {type(sampler).__name__}")
     n_train = check_integer("n_train", n_train, minimum=2)
+    normalizers = _check_normalizers(normalizers)
+    methods = _check_methods(methods)
     rng = as_generator("rng", rng)
     data_rng, rest = rng.spawn(2)
     x = as_integer_array("sampler output", sampler(data_rng, n_train), ndim=(2, 3))
@@ -478,10 +504,13 @@ def mips(
     check_causal(reference, x[:64])
     y = np.asarray(reference(x))
     attempts = []
+    hidden = None
     with _Stage(attempts, "rnn") as st:
         y_hat, hidden = rnn_forward(weights, x)
         acc = float(np.mean(np.round(y_hat).reshape(y.shape) == y))
         st.done(acc == 1.0, f"accuracy {acc:.6f} on {n_train} sequences")
+    if hidden is None:  # the network overflowed
+        return MIPSResult(task, False, None, None, None, None, None, tuple(attempts), time.perf_counter() - t0)
     if normalizers:
         with _Stage(attempts, "normalize") as st:
             trace = normalizer_chain(weights, hidden, steps=tuple(normalizers))
@@ -508,7 +537,9 @@ def select_l1_strength(lams, accuracies, test_losses) -> float:
     ----------
     lams : array_like, shape (n,)
         Strictly increasing grid.
-    accuracies, test_losses : array_like, shape (n,)
+    accuracies : array_like, shape (n,)
+        Fractions in [0, 1] (1.0 is 100%).
+    test_losses : array_like, shape (n,)
 
     Returns
     -------
@@ -534,6 +565,8 @@ def select_l1_strength(lams, accuracies, test_losses) -> float:
     loss = as_finite_array("test_losses", test_losses, shape=(lams.size,))
     if np.any(np.diff(lams) <= 0):
         raise ValueError(f"lams must be strictly increasing, got {lams.tolist()}")
+    if np.any((acc < 0) | (acc > 1)):
+        raise ValueError(f"accuracies must be fractions in [0, 1] (1.0 = 100%), got {acc.tolist()}")
     ok = np.flatnonzero(acc == 1.0)
     if ok.size == 0:
         return 0.0
@@ -570,8 +603,8 @@ def synthesis_confusion(ours: Mapping, gpt4: Mapping, reconstructed: Mapping) ->
     Parameters
     ----------
     ours, gpt4, reconstructed : Mapping[str, bool]
-        Solved flags per task name; ``gpt4`` and ``reconstructed`` must cover every task of
-        ``ours``.
+        Solved flags (``bool`` or ``numpy.bool_``) per task name; ``gpt4`` and
+        ``reconstructed`` must cover every task of ``ours``.
 
     Returns
     -------
@@ -596,6 +629,10 @@ def synthesis_confusion(ours: Mapping, gpt4: Mapping, reconstructed: Mapping) ->
     missing = [t for t in ours if t not in gpt4 or t not in reconstructed]
     if missing:
         raise ValueError(f"gpt4 and reconstructed must cover every task of ours; missing {missing[:5]}")
+    for name, m in (("ours", ours), ("gpt4", gpt4), ("reconstructed", reconstructed)):
+        for t in ours:
+            if not isinstance(m[t], (bool, np.bool_)):
+                raise TypeError(f"{name}[{t!r}] must be a bool, got {m[t]!r}")
     counts = {(a, b, c): 0 for a in (False, True) for b in (False, True) for c in (False, True)}
     rows = []
     for t in ours:

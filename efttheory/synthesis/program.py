@@ -15,18 +15,20 @@ of the authors' symbolic-regression alphabet (sign of the dividend, ``cmod(a, 0)
 [authors' code].
 
 :func:`run_program` evaluates the same expressions on whole batches with NumPy (an AST
-interpreter with Python's integer semantics), :func:`to_python` writes the source; the
-verification (:mod:`efttheory.synthesis.verification`) checks that the two agree [ours].
+interpreter in int64 arithmetic that equals Python's integer result whenever every value stays
+inside int64, and raises otherwise), :func:`to_python` writes the source; the verification
+(:mod:`efttheory.synthesis.verification`) checks that the two agree [ours].
 """
 
 from __future__ import annotations
 
 import ast
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_identifiers, check_integer
+from efttheory._arguments import as_finite_array, as_integer_array, check_identifiers, check_integer
 from efttheory.synthesis.linreg import LinearProgram
 
 __all__ = [
@@ -41,6 +43,8 @@ __all__ = [
 _LETTERS = "abcdeghjklmnopqruvw"  # state names: skip f (the function), i (loop index), s/t, x/y
 _RELATION_VARS = "abcdefghijklmnopqrstuvwxyz"  # authors' relation variables a, b, c, ...
 _FUNCS = ("abs", "int", "cmod", "min", "max")
+_ARITY = {"abs": (1, 1), "int": (1, 1), "cmod": (2, 2), "min": (2, None), "max": (2, None)}
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 
 
 def input_names(n_inputs: int) -> tuple[str, ...]:
@@ -87,12 +91,19 @@ class Program:
     state_names : tuple of str
         One name per state variable.
     initial : tuple of int
-        Initial state.
+        Initial state, integers inside the int64 range.
     next_exprs : tuple of str
         Python expression per state variable over the *previous* state and the current
         inputs; all are evaluated before any is assigned.
     output_exprs : tuple of str
         Python expression per output over the *new* state and the current inputs.
+
+    Expressions may use int64 integer constants, the state and input names, ``+ - *``,
+    ``//`` and ``%`` (floor semantics, as in Python), ``& | ^ ~``, comparisons (``==``,
+    ``!=``, ``<``, ``<=``, ``>``, ``>=``, chained), ``and``/``or``/``not``, ``... if ... else
+    ...`` and the calls ``abs(v)``, ``int(v)``, ``cmod(a, b)``, ``min(a, b, ...)``,
+    ``max(a, b, ...)``; anything else (``/``, ``**``, strings, wrong arities, ...) raises
+    ``ValueError`` on construction.
     """
 
     method: str
@@ -120,13 +131,10 @@ class Program:
             )
         if len(self.output_exprs) < 1:
             raise ValueError("output_exprs must hold at least one expression, got none")
-        object.__setattr__(self, "initial", tuple(int(v) for v in self.initial))
-        allowed = set(self.state_names) | set(input_names(self.n_inputs)) | set(_FUNCS)
+        object.__setattr__(self, "initial", tuple(_check_initial(v) for v in self.initial))
+        allowed = set(self.state_names) | set(input_names(self.n_inputs))
         for expr in self.next_exprs + self.output_exprs:
-            tree = _parse(expr)
-            for node in ast.walk(tree):
-                if isinstance(node, ast.Name) and node.id not in allowed:
-                    raise ValueError(f"expression {expr!r} uses unknown name {node.id!r}; allowed {sorted(allowed)}")
+            _check_node(_parse(expr).body, expr, allowed)
 
     @property
     def n_outputs(self) -> int:
@@ -137,6 +145,59 @@ class Program:
         nxt = "; ".join(f"{n}'={e}" for n, e in zip(self.state_names, self.next_exprs))
         out = "; ".join(self.output_exprs)
         return f"Program({self.method}: init={self.initial}; {nxt}; y={out})"
+
+
+def _check_initial(value) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"Program.initial must hold integers, got {value!r}")
+    if not _INT64_MIN <= int(value) <= _INT64_MAX:
+        raise ValueError(f"Program.initial must lie in the int64 range [-2**63, 2**63 - 1], got {int(value)}")
+    return int(value)
+
+
+def _check_node(node, expr: str, allowed) -> None:
+    """Raise ValueError unless ``node`` uses only what :func:`run_program` evaluates."""
+
+    def fail(what):
+        raise ValueError(f"expression {expr!r}: {what} is not supported by run_program "
+                         "(see Program for the allowed integer operations)")
+
+    children = []
+    if isinstance(node, ast.Constant):
+        if type(node.value) not in (bool, int):
+            fail(f"the constant {node.value!r}")
+        if not _INT64_MIN <= node.value <= _INT64_MAX:
+            fail(f"the constant {node.value} outside the int64 range")
+    elif isinstance(node, ast.Name):
+        if node.id not in allowed:
+            raise ValueError(f"expression {expr!r} uses unknown name {node.id!r}; allowed {sorted(allowed)}")
+    elif isinstance(node, ast.BinOp):
+        if type(node.op) not in _BIN and not isinstance(node.op, (ast.Mod, ast.FloorDiv)):
+            fail(f"the operator {type(node.op).__name__}")
+        children = [node.left, node.right]
+    elif isinstance(node, ast.UnaryOp):
+        children = [node.operand]
+    elif isinstance(node, ast.BoolOp):
+        children = node.values
+    elif isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _CMP:
+                fail(f"the comparison {type(op).__name__}")
+        children = [node.left, *node.comparators]
+    elif isinstance(node, ast.IfExp):
+        children = [node.test, node.body, node.orelse]
+    elif isinstance(node, ast.Call):
+        name = node.func.id if isinstance(node.func, ast.Name) else None
+        if name not in _ARITY or node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            fail(f"the call {ast.unparse(node)!r} (only positional calls of {list(_FUNCS)})")
+        low, high = _ARITY[name]
+        if len(node.args) < low or (high is not None and len(node.args) > high):
+            fail(f"{name}() with {len(node.args)} argument(s)")
+        children = node.args
+    else:
+        fail(f"{type(node).__name__} ({ast.unparse(node)!r})")
+    for child in children:
+        _check_node(child, expr, allowed)
 
 
 def _parse(expr: str) -> ast.Expression:
@@ -429,20 +490,43 @@ def to_python(prog: Program, seq_len: int) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _cmod(a, b):
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
-    safe = np.where(b == 0, 1, b)
-    r = np.abs(a) % np.abs(safe)
-    return np.where(b == 0, np.int64(1000), np.where(a >= 0, r, -r)).astype(np.int64)
+class _Faults:
+    """Rows (sequences) whose evaluation left int64 or divided by zero."""
+
+    def __init__(self, n_rows: int):
+        self.overflow = np.zeros(n_rows, dtype=bool)
+        self.zero_division = np.zeros(n_rows, dtype=bool)
+
+    def add(self, kind: str, live, rows) -> None:
+        mask = getattr(self, kind)
+        mask |= live & rows
+
+
+def _add(a, b):
+    r = a + b
+    return r, ((a ^ r) & (b ^ r)) < 0
+
+
+def _sub(a, b):
+    r = a - b
+    return r, ((a ^ b) & (a ^ r)) < 0
+
+
+def _mul(a, b):
+    r = a * b
+    nonzero = a != 0
+    # without overflow r // a == b exactly; with it r differs from a*b by a multiple of 2**64
+    back = np.floor_divide(r, np.where(nonzero, a, 1))
+    return r, nonzero & ((back != b) | ((a == -1) & (b == _INT64_MIN)))
 
 
 _BIN = {
-    ast.Add: np.add,
-    ast.Sub: np.subtract,
-    ast.Mult: np.multiply,
-    ast.BitXor: np.bitwise_xor,
-    ast.BitAnd: np.bitwise_and,
-    ast.BitOr: np.bitwise_or,
+    ast.Add: _add,
+    ast.Sub: _sub,
+    ast.Mult: _mul,
+    ast.BitXor: lambda a, b: (a ^ b, False),
+    ast.BitAnd: lambda a, b: (a & b, False),
+    ast.BitOr: lambda a, b: (a | b, False),
 }
 _CMP = {
     ast.Gt: np.greater,
@@ -454,80 +538,184 @@ _CMP = {
 }
 
 
-def _eval(node, env):
-    """Evaluate an expression AST on int64 arrays with Python's integer semantics."""
+def _divide(op, a, b, live, faults):
+    """Python's ``a // b`` or ``a % b``; division by zero and ``MIN // -1`` are faults."""
+    zero = b == 0
+    faults.add("zero_division", live, zero)
+    safe = np.where(zero, 1, b)
+    if isinstance(op, ast.FloorDiv):
+        faults.add("overflow", live, (a == _INT64_MIN) & (b == -1))
+        return np.floor_divide(a, safe)
+    return np.remainder(a, safe)
+
+
+def _cmod(a, b):
+    """C-style remainder (sign of the dividend), ``cmod(a, 0) = 1000``; never overflows."""
+    zero = b == 0
+    return np.where(zero, np.int64(1000), np.fmod(a, np.where(zero, 1, b)))
+
+
+def _eval(node, env, live, faults):
+    """Evaluate an expression AST on int64 arrays, as Python would on every live row.
+
+    ``live`` marks the rows on which Python evaluates ``node`` (short-circuiting of
+    ``and``/``or``/``if``/chained comparisons); an int64 overflow or a division by zero on a
+    live row is recorded in ``faults`` (the value there is then meaningless).
+    """
     if isinstance(node, ast.Expression):
-        return _eval(node.body, env)
+        return _eval(node.body, env, live, faults)
     if isinstance(node, ast.Constant):
-        if isinstance(node.value, (bool, int)):
-            return np.int64(int(node.value))
-        raise ValueError(f"unsupported constant {node.value!r}")
+        return np.int64(int(node.value))
     if isinstance(node, ast.Name):
         return env[node.id]
     if isinstance(node, ast.BinOp):
-        a, b = _eval(node.left, env), _eval(node.right, env)
-        op = type(node.op)
-        if op in _BIN:
-            return _BIN[op](a, b).astype(np.int64)
-        if op is ast.Mod:
-            return np.remainder(a, np.where(b == 0, 1, b)).astype(np.int64)
-        if op is ast.FloorDiv:
-            return np.floor_divide(a, np.where(b == 0, 1, b)).astype(np.int64)
-        raise ValueError(f"unsupported operator {op.__name__}")
+        a, b = _eval(node.left, env, live, faults), _eval(node.right, env, live, faults)
+        if isinstance(node.op, (ast.Mod, ast.FloorDiv)):
+            return _divide(node.op, a, b, live, faults)
+        value, overflow = _BIN[type(node.op)](a, b)
+        faults.add("overflow", live, overflow)
+        return value
     if isinstance(node, ast.UnaryOp):
-        v = _eval(node.operand, env)
+        v = _eval(node.operand, env, live, faults)
         if isinstance(node.op, ast.USub):
-            return np.negative(v)
+            faults.add("overflow", live, v == _INT64_MIN)
+            return -v
         if isinstance(node.op, ast.UAdd):
             return v
         if isinstance(node.op, ast.Not):
             return (v == 0).astype(np.int64)
-        if isinstance(node.op, ast.Invert):
-            return np.invert(np.asarray(v, dtype=np.int64))
+        return ~v
     if isinstance(node, ast.BoolOp):
-        vals = [_eval(v, env) for v in node.values]
+        vals = []
+        reached = live
+        for operand in node.values:  # later operands only where Python gets to them
+            v = _eval(operand, env, reached, faults)
+            vals.append(v)
+            reached = reached & ((v != 0) if isinstance(node.op, ast.And) else (v == 0))
         out = vals[-1]
         for v in reversed(vals[:-1]):  # Python returns the deciding operand
             out = np.where(v != 0, out, v) if isinstance(node.op, ast.And) else np.where(v != 0, v, out)
         return np.asarray(out, dtype=np.int64)
     if isinstance(node, ast.Compare):
-        left = _eval(node.left, env)
+        left = _eval(node.left, env, live, faults)
         result = None
         for op, comp in zip(node.ops, node.comparators):
-            right = _eval(comp, env)
+            right = _eval(comp, env, live if result is None else live & result, faults)
             part = _CMP[type(op)](left, right)
             result = part if result is None else result & part
             left = right
         return np.asarray(result, dtype=np.int64)
     if isinstance(node, ast.IfExp):
-        return np.where(_eval(node.test, env) != 0, _eval(node.body, env), _eval(node.orelse, env)).astype(np.int64)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
-        args = [_eval(a, env) for a in node.args]
-        name = node.func.id
-        if name == "abs":
-            return np.abs(args[0])
-        if name == "int":
-            return np.asarray(args[0], dtype=np.int64)
-        if name == "cmod":
-            return _cmod(*args)
-        if name == "min":
-            return np.minimum.reduce(np.broadcast_arrays(*args)).astype(np.int64)
-        if name == "max":
-            return np.maximum.reduce(np.broadcast_arrays(*args)).astype(np.int64)
-    raise ValueError(f"unsupported expression element: {ast.dump(node)[:60]}")
+        test = _eval(node.test, env, live, faults) != 0
+        body = _eval(node.body, env, live & test, faults)
+        orelse = _eval(node.orelse, env, live & ~test, faults)
+        return np.where(test, body, orelse).astype(np.int64)
+    # calls (Program checked the name and the number of arguments)
+    args = [_eval(a, env, live, faults) for a in node.args]
+    name = node.func.id
+    if name == "abs":
+        faults.add("overflow", live, args[0] == _INT64_MIN)
+        return np.abs(args[0])
+    if name == "int":
+        return np.asarray(args[0], dtype=np.int64)
+    if name == "cmod":
+        return _cmod(*args)
+    if name == "min":
+        return np.minimum.reduce(np.broadcast_arrays(*args)).astype(np.int64)
+    return np.maximum.reduce(np.broadcast_arrays(*args)).astype(np.int64)
+
+
+def _as_int64_inputs(name: str, value, n_inputs: int) -> np.ndarray:
+    """Integer input sequences (B, L) or (B, L, D) as int64 (same shape), exactly or not at all."""
+    raw = np.asarray(value)
+    if raw.dtype.kind in "iu":
+        if raw.ndim not in (2, 3):
+            raise ValueError(f"{name} must have ndim in (2, 3), got ndim={raw.ndim} (shape {raw.shape})")
+        if raw.size and (int(raw.max()) > _INT64_MAX or int(raw.min()) < _INT64_MIN):
+            raise ValueError(f"{name} must lie in the int64 range [-2**63, 2**63 - 1], got {int(raw.max())}")
+        arr = raw.astype(np.int64)
+    else:
+        arr = as_integer_array(name, raw, ndim=(2, 3))
+    columns = 1 if arr.ndim == 2 else arr.shape[2]
+    if columns != n_inputs:
+        raise ValueError(f"{name} must have {n_inputs} input column(s) per step, got shape {arr.shape}")
+    return arr
+
+
+def _interpret(prog: Program, x: np.ndarray):
+    """Run ``prog`` on int64 inputs (B, L, D); return outputs (B, L, O) and the first fault per row.
+
+    The fault of row ``b`` is ``(kind[b], step[b], expr[b])`` with kind 0 (none), 1 (int64
+    overflow) or 2 (division by zero) and ``expr`` indexing ``next_exprs + output_exprs``.
+    """
+    B, L, _ = x.shape
+    H = len(prog.state_names)
+    trees = [_parse(e) for e in prog.next_exprs + prog.output_exprs]
+    state = {n: np.full(B, v, dtype=np.int64) for n, v in zip(prog.state_names, prog.initial)}
+    ins = input_names(prog.n_inputs)
+    y = np.zeros((B, L, prog.n_outputs), dtype=np.int64)
+    kind = np.zeros(B, dtype=np.int8)
+    step = np.full(B, -1, dtype=np.int64)
+    where = np.full(B, -1, dtype=np.int64)
+
+    def evaluate(j, env, t):
+        faults = _Faults(B)
+        live = kind == 0
+        value = np.broadcast_to(_eval(trees[j], env, live, faults), (B,))
+        for code, mask in ((1, faults.overflow), (2, faults.zero_division)):
+            if mask.any():
+                new = mask & (kind == 0)
+                kind[new], step[new], where[new] = code, t, j
+        return value
+
+    with np.errstate(all="ignore"):  # overflow is detected exactly, not from warnings
+        for t in range(L):
+            env = dict(state)
+            for d, name in enumerate(ins):
+                env[name] = x[:, t, d]
+            state = {n: evaluate(j, env, t).astype(np.int64) for j, n in enumerate(prog.state_names)}
+            env.update(state)
+            for o in range(prog.n_outputs):
+                y[:, t, o] = evaluate(H + o, env, t)
+    return y, kind, step, where
+
+
+def _fault_message(prog: Program, kind, step, where, row) -> str:
+    j = int(where[row])
+    H = len(prog.state_names)
+    label = f"next_{prog.state_names[j]}" if j < H else f"output {j - H}"
+    expr = (prog.next_exprs + prog.output_exprs)[j]
+    what = "leaves the int64 range" if kind[row] == 1 else "divides by zero"
+    return f"sequence {row}, step {int(step[row])}: {label} = {expr} {what}"
 
 
 def run_program(prog: Program, x) -> np.ndarray:
     """Run a program on a batch of input sequences (vectorised over the batch).
 
+    Arithmetic is int64. The result equals what the emitted Python (:func:`to_python`)
+    returns whenever every intermediate value on the path Python evaluates lies in the int64
+    range; otherwise an error is raised, never a wrapped value.
+
     Parameters
     ----------
     prog : Program
     x : array_like of int, shape (B, L) or (B, L, D)
+        Integers inside the int64 range (floats only when whole numbers).
 
     Returns
     -------
     ndarray of int64, shape (B, L) for one output, else (B, L, O)
+
+    Raises
+    ------
+    ValueError
+        If ``x`` has the wrong shape, holds non-integers or values outside int64.
+    OverflowError
+        If a value leaves the int64 range (the message names the sequence, step and
+        expression).
+    ZeroDivisionError
+        If ``//`` or ``%`` divides by zero (as the emitted Python would; ``cmod(a, 0)`` is
+        1000, not an error).
 
     Examples
     --------
@@ -537,31 +725,22 @@ def run_program(prog: Program, x) -> np.ndarray:
     >>> prog = Program("LR", 1, ("a", "b"), (0, 0), ("x", "a"), ("a + 2*b",))
     >>> run_program(prog, [[1, 2, 3], [0, 0, 5]]).tolist()
     [[1, 4, 7], [0, 0, 5]]
+
+    A value that leaves int64 raises instead of wrapping around:
+
+    >>> tripler = Program("LR", 1, ("a",), (1,), ("3*a",), ("a",))
+    >>> run_program(tripler, [[0] * 50])
+    Traceback (most recent call last):
+    ...
+    OverflowError: run_program: sequence 0, step 39: next_a = 3*a leaves the int64 range
     """
     prog = _check_program(prog)
-    x = as_finite_array("x", x, ndim=(2, 3))
-    if np.any(x != np.round(x)):
-        raise ValueError("x must hold integers")
-    x = x.astype(np.int64)
-    if x.ndim == 2:
-        x = x[:, :, None]
-    if x.shape[2] != prog.n_inputs:
-        raise ValueError(f"x must have {prog.n_inputs} input column(s) per step, got shape {x.shape}")
-    B, L, _ = x.shape
-    nxt = [_parse(e) for e in prog.next_exprs]
-    out = [_parse(e) for e in prog.output_exprs]
-    state = {n: np.full(B, v, dtype=np.int64) for n, v in zip(prog.state_names, prog.initial)}
-    ins = input_names(prog.n_inputs)
-    y = np.zeros((B, L, prog.n_outputs), dtype=np.int64)
-    for t in range(L):
-        env = dict(state)
-        for d, name in enumerate(ins):
-            env[name] = x[:, t, d]
-        new = {n: np.broadcast_to(_eval(e, env), (B,)).astype(np.int64) for n, e in zip(prog.state_names, nxt)}
-        env.update(new)
-        state = new
-        for o, e in enumerate(out):
-            y[:, t, o] = _eval(e, env)
+    x = _as_int64_inputs("x", x, prog.n_inputs)
+    y, kind, step, where = _interpret(prog, x.reshape(x.shape[0], x.shape[1], -1))
+    if kind.any():
+        row = int(np.argmax(kind != 0))
+        error = OverflowError if kind[row] == 1 else ZeroDivisionError
+        raise error("run_program: " + _fault_message(prog, kind, step, where, row))
     return y[:, :, 0] if prog.n_outputs == 1 else y
 
 

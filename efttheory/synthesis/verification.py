@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_generator, check_integer
-from efttheory.synthesis.program import Program, run_program, to_python
+from efttheory._arguments import as_finite_array, as_generator, check_integer
+from efttheory.synthesis.program import Program, _as_int64_inputs, _interpret, to_python
 
 __all__ = ["VerificationReport", "check_causal", "enumerate_inputs", "verify_program"]
 
 _CHUNK = 65_536
 _SOURCE_CHECK = 256
+_MAX_ENUMERATED = 2**26  # symbols per enumerate_inputs call (512 MiB of int64)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,9 @@ class VerificationReport:
     n_failed_sequences : int
         Sequences with at least one wrong output, over both sets.
     counterexample : tuple or None
-        ``(input, expected, got)`` of the first failure, as nested tuples.
+        ``(input, expected, got)`` of the first failure, as nested tuples; ``got`` is None
+        when the program leaves int64 or divides by zero on that input (where
+        :func:`~efttheory.synthesis.program.run_program` raises).
     source_agrees : bool
         The executed Python source matches :func:`run_program`.
     reason : str
@@ -92,6 +95,7 @@ def check_causal(reference, x) -> None:
     reference : callable
         ``reference(x) -> y``, vectorised over sequences.
     x : ndarray of int, shape (B, L) or (B, L, D)
+        Finite real numbers.
 
     Examples
     --------
@@ -111,6 +115,7 @@ def check_causal(reference, x) -> None:
     x = np.asarray(x)
     if x.ndim not in (2, 3):
         raise ValueError(f"x must have shape (B, L) or (B, L, D), got shape {x.shape}")
+    as_finite_array("x", x)  # real numbers, no NaN or inf
     B, L = x.shape[:2]
     y = _as_output(reference(x), B, L, "reference")
     rolled = np.roll(x, 1, axis=0)
@@ -134,14 +139,17 @@ def enumerate_inputs(low: int, high: int, seq_len: int, n_inputs: int = 1, *, st
     Parameters
     ----------
     low, high : int
-        Smallest and largest symbol, ``low <= high``.
+        Smallest and largest symbol, ``low <= high``, both in the int64 range, with at most
+        :math:`2^{63} - 1` symbols ``high - low + 1``.
     seq_len : int
         Sequence length :math:`L \ge 1`.
     n_inputs : int, default 1
         Input columns per step :math:`D \ge 1`.
     start, stop : int, optional
         Range of sequence numbers, ``0 <= start``; ``stop`` defaults to (and is capped at)
-        the number of sequences.
+        the number of sequences. The capped ``stop`` must be below :math:`2^{63}` and the
+        result may hold at most :math:`2^{26}` symbols ((stop - start) L D); take larger
+        sets in slices.
 
     Returns
     -------
@@ -158,8 +166,10 @@ def enumerate_inputs(low: int, high: int, seq_len: int, n_inputs: int = 1, *, st
     >>> enumerate_inputs(0, 9, seq_len=4, start=1234, stop=1236).tolist()
     [[1, 2, 3, 4], [1, 2, 3, 5]]
     """
-    low = check_integer("low", low)
-    high = check_integer("high", high, minimum=low)
+    low = check_integer("low", low, minimum=-(2**63))
+    high = check_integer("high", high, minimum=low, maximum=2**63 - 1)
+    if high - low + 1 > 2**63 - 1:
+        raise ValueError(f"the alphabet size high - low + 1 must be <= 2**63 - 1, got {high - low + 1}")
     seq_len = check_integer("seq_len", seq_len, minimum=1)
     n_inputs = check_integer("n_inputs", n_inputs, minimum=1)
     start = check_integer("start", start, minimum=0)
@@ -168,6 +178,13 @@ def enumerate_inputs(low: int, high: int, seq_len: int, n_inputs: int = 1, *, st
     k = high - low + 1
     total = k ** (seq_len * n_inputs)
     stop = total if stop is None else min(stop, total)
+    stop = max(stop, start)
+    if stop > 2**63 - 1:
+        raise ValueError(f"stop (capped at the {total} sequences) must be <= 2**63 - 1, got {stop}; "
+                         "sequence numbers are int64")
+    if (stop - start) * seq_len * n_inputs > _MAX_ENUMERATED:
+        raise ValueError(f"enumerate_inputs would return {stop - start} sequences of {seq_len * n_inputs} "
+                         f"symbols, more than the limit of 2**26 symbols; pass start and stop to take a slice")
     idx = np.arange(start, stop, dtype=np.int64)
     digits = np.empty((idx.size, seq_len * n_inputs), dtype=np.int64)
     for j in range(seq_len * n_inputs - 1, -1, -1):
@@ -178,19 +195,21 @@ def enumerate_inputs(low: int, high: int, seq_len: int, n_inputs: int = 1, *, st
 
 
 def _compare(prog, reference, x):
+    """Failed sequences, those among them where the program faults, and the first failure."""
     B, L = x.shape[:2]
     want = _as_output(reference(x), B, L, "reference")
     if np.any(want != np.round(want)):
         raise ValueError("reference must return integers")
-    got = run_program(prog, x).reshape(B, L, -1)
-    if got.shape != want.shape:
+    got, fault, _, _ = _interpret(prog, x.reshape(B, L, -1))
+    if got.shape[2] != want.shape[2]:
         raise ValueError(f"program has {got.shape[2]} output(s), the reference {want.shape[2]}")
-    bad = np.any(got != want, axis=(1, 2))
+    faulted = fault != 0
+    bad = np.any(got != want, axis=(1, 2)) | faulted
     first = None
     if bad.any():
         i = int(np.argmax(bad))
-        first = (_nested(x[i]), _nested(want[i]), _nested(got[i]))
-    return int(bad.sum()), first
+        first = (_nested(x[i]), _nested(want[i]), None if faulted[i] else _nested(got[i]))
+    return int(bad.sum()), int(faulted.sum()), first
 
 
 def _nested(a):
@@ -201,16 +220,21 @@ def _nested(a):
 
 
 def _source_agrees(prog, x, seq_len):
+    """The emitted source returns what the interpreter does, on every sequence it evaluates."""
     namespace: dict = {}
     exec(compile(to_python(prog, seq_len), "<mips program>", "exec"), namespace)  # noqa: S102
     f = namespace["f"]
-    want = run_program(prog, x)
-    for i in range(x.shape[0]):
-        if x.ndim == 2:
-            got = f([int(v) for v in x[i]])
-        else:
-            got = f(*[[int(v) for v in x[i, :, d]] for d in range(x.shape[2])])
-        if not np.array_equal(np.asarray(got, dtype=np.int64).reshape(want[i].shape), want[i]):
+    want, fault, _, _ = _interpret(prog, x.reshape(x.shape[0], x.shape[1], -1))
+    for i in np.flatnonzero(fault == 0):
+        try:
+            if x.ndim == 2:
+                got = f([int(v) for v in x[i]])
+            else:
+                got = f(*[[int(v) for v in x[i, :, d]] for d in range(x.shape[2])])
+            got = np.asarray(got, dtype=np.int64).reshape(want[i].shape)
+        except ArithmeticError:  # the interpreter gave a value, so this is a disagreement
+            return False
+        if not np.array_equal(got, want[i]):
             return False
     return True
 
@@ -239,7 +263,8 @@ def verify_program(
         ``sampler(rng, n)`` returns ``n`` fresh input sequences (B, L[, D]) from the task's
         distribution. Needed for the second sample and when enumeration is too large.
     inputs : array_like of int, optional
-        An explicit primary set used instead of enumeration or sampling.
+        An explicit primary set used instead of enumeration or sampling; integers inside
+        the int64 range (as must be the sampler's output).
     n_samples : int
         Size of each sampled set (:math:`10^5`; :math:`2\cdot10^5` for the 80/20 tasks).
     exhaustive_limit : int
@@ -254,6 +279,8 @@ def verify_program(
     Returns
     -------
     VerificationReport
+        A sequence on which the program leaves int64 or divides by zero (where
+        :func:`~efttheory.synthesis.program.run_program` raises) counts as failed.
 
     Examples
     --------
@@ -289,6 +316,8 @@ def verify_program(
     primary_rng, second_rng = rng.spawn(2)
     exhaustive = False
     total = None
+    if alphabet is not None and (isinstance(alphabet, str) or not hasattr(alphabet, "__len__") or len(alphabet) != 2):
+        raise TypeError(f"alphabet must be a pair (low, high) of integers, got {alphabet!r}")
     if alphabet is not None and seq_len is not None:
         low, high = (check_integer("alphabet[0]", alphabet[0]), check_integer("alphabet[1]", alphabet[1]))
         if high < low:
@@ -296,50 +325,50 @@ def verify_program(
         seq_len = check_integer("seq_len", seq_len, minimum=1)
         total = (high - low + 1) ** (seq_len * prog.n_inputs)
         exhaustive = inputs is None and total <= exhaustive_limit
-    failed = 0
+    if inputs is not None:
+        xp = _as_int64_inputs("inputs", inputs, prog.n_inputs)
+        if xp.shape[0] == 0:
+            raise ValueError(f"inputs must have shape (B, L[, D]) with B >= 1, got {xp.shape}")
+    elif not exhaustive and sampler is None:
+        raise ValueError("verify_program needs a sampler, inputs, or alphabet and seq_len small enough to enumerate")
+    failed = faulted = 0
     first = None
     source_x = None
+
+    def check(xb):
+        nonlocal failed, faulted, first
+        nf, nfault, fe = _compare(prog, reference, xb)
+        failed, faulted, first = failed + nf, faulted + nfault, first or fe
+
     if exhaustive:
         n_primary = total
         for start in range(0, total, _CHUNK):
             xb = enumerate_inputs(low, high, seq_len, prog.n_inputs, start=start, stop=start + _CHUNK)
             if source_x is None:
                 source_x = xb[:_SOURCE_CHECK]
-            nf, fe = _compare(prog, reference, xb)
-            failed += nf
-            first = first or fe
+            check(xb)
     else:
-        if inputs is not None:
-            xp = np.asarray(inputs)
-            if xp.ndim not in (2, 3) or xp.shape[0] == 0:
-                raise ValueError(f"inputs must have shape (B, L[, D]) with B >= 1, got {xp.shape}")
-        elif sampler is not None:
-            xp = np.asarray(sampler(primary_rng, n_samples))
-        else:
-            raise ValueError(
-                "verify_program needs a sampler, inputs, or alphabet and seq_len small enough to enumerate"
-            )
+        if inputs is None:
+            xp = _as_int64_inputs("sampler output", sampler(primary_rng, n_samples), prog.n_inputs)
         n_primary = int(xp.shape[0])
         source_x = xp[:_SOURCE_CHECK]
         for start in range(0, n_primary, _CHUNK):
-            nf, fe = _compare(prog, reference, xp[start : start + _CHUNK])
-            failed += nf
-            first = first or fe
+            check(xp[start : start + _CHUNK])
     n_second = 0
     if sampler is not None:
-        xs = np.asarray(sampler(second_rng, n_samples))
+        xs = _as_int64_inputs("sampler output", sampler(second_rng, n_samples), prog.n_inputs)
         n_second = int(xs.shape[0])
         for start in range(0, n_second, _CHUNK):
-            nf, fe = _compare(prog, reference, xs[start : start + _CHUNK])
-            failed += nf
-            first = first or fe
+            check(xs[start : start + _CHUNK])
     L = int(source_x.shape[1])
-    agrees = _source_agrees(prog, np.asarray(source_x, dtype=np.int64), L)
+    agrees = _source_agrees(prog, source_x, L)
     if first is not None:
         agrees = agrees and _source_agrees(prog, np.asarray([first[0]], dtype=np.int64), L)
     reasons = []
     if failed:
         reasons.append(f"{failed} sequence(s) with a wrong output")
+    if faulted:
+        reasons.append(f"{faulted} of them where the program leaves int64 or divides by zero")
     if not agrees:
         reasons.append("emitted Python disagrees with the interpreter")
     if not exhaustive and n_primary < n_samples:

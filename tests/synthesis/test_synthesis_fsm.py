@@ -228,3 +228,50 @@ def test_extract_fsm_finds_separated_but_elongated_state_clouds():
     ex = F.extract_fsm(hidden, symbols, F.run_machine(machine, symbols), rng=np.random.default_rng(0))
     assert ex.deterministic
     assert F.machines_isomorphic(ex.machine, F.minimize_machine(machine))
+
+
+def test_encode_symbols_refuses_symbols_beyond_int64():
+    with pytest.raises(ValueError, match="k\\*\\*d .* must be <= 2\\*\\*63"):
+        F.encode_symbols(np.full((1, 1, 40), 9), 0, 9)
+    assert F.encode_symbols(np.full((1, 1, 63), 1), 0, 1)[0, 0] == 2**63 - 1  # largest that fits
+
+
+def test_machine_fields_must_be_integers_in_int64():
+    with pytest.raises(ValueError, match="MealyMachine.output must lie in the int64 range"):
+        F.MealyMachine([[0, 1], [1, 0]], [[0, 1e30], [1, 0]], 0, 2)
+    with pytest.raises(ValueError, match="MealyMachine.output must lie in the int64 range"):
+        F.MealyMachine([[0, 1], [1, 0]], [[0, np.inf], [1, 0]], 0, 2)
+    with pytest.raises(TypeError, match="MealyMachine.initial must be an integer"):
+        F.MealyMachine([[0, 1], [1, 0]], [[0, 1], [1, 0]], 0.7, 2)
+    with pytest.raises(TypeError, match="MealyMachine.n_symbols must be an integer"):
+        F.MealyMachine([[0, 1], [1, 0]], [[0, 1], [1, 0]], 0, "2")
+    big = F.MealyMachine([[0, 1], [1, 0]], np.array([[0, 2**63 - 1], [1, 0]]), np.int64(0), 2)
+    assert big.output[0, 1, 0] == 2**63 - 1
+
+
+def test_extract_fsm_limits_the_alphabet():
+    h = np.zeros((1, 3, 2))
+    with pytest.raises(ValueError, match="symbols must be < 2\\*\\*16"):
+        F.extract_fsm(h, [[0, 10**12]], [[0, 1]], rng=0)
+    with pytest.raises(ValueError, match="n_symbols must be <= 65536"):
+        F.extract_fsm(h, [[0, 1]], [[0, 1]], rng=0, n_symbols=2**20)
+
+
+def test_clustering_is_scale_free_for_huge_states():
+    rng = np.random.default_rng(3)
+    which = rng.integers(0, 2, size=(40, 5))
+    h = np.array([[1.0, 0.0], [0.0, 1.0]])[which] + 0.01 * rng.normal(size=(40, 5, 2))
+    labels, centres = F.cluster_states(h, rng=0)
+    for scale in (2.0**1000, 1e290):
+        big_labels, big_centres = F.cluster_states(h * scale, rng=0)
+        np.testing.assert_array_equal(big_labels, labels)
+        np.testing.assert_allclose(big_centres / scale, centres, rtol=1e-12)
+    huge_labels, _ = F.cluster_states(np.array([[1e300, 0.0], [0.0, 1e300], [1.0, 1.0]]), rng=0)
+    assert len(set(huge_labels.tolist())) == 3
+    x = rng.integers(0, 2, size=(60, 6))
+    y = np.cumsum(x, axis=1) % 2
+    clouds = np.array([[1.0, 0.0], [0.0, 1.0]])[y] + 0.05 * rng.normal(size=(60, 6, 2))
+    hidden = np.concatenate([np.zeros((60, 1, 2)), clouds], axis=1)
+    ex = F.extract_fsm(hidden * 1e300, x, y, rng=0)
+    assert ex.deterministic and F.machines_isomorphic(ex.machine, PARITY)
+    assert np.all(np.isfinite(ex.centres)) and np.abs(ex.centres).max() > 1e299

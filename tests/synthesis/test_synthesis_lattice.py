@@ -232,3 +232,13 @@ def test_lll_reports_non_termination():
         B, it = K.lll_kernel(np.array([[1.0, 0.0], [0.3, 1.0]]), 0.75, 0)
         if it < 0:
             raise ConvergenceError("budget", last_iterate=B)
+
+
+def test_reductions_are_scale_free_for_huge_and_tiny_bases():
+    A = np.array([[2.0, 1.0], [5.0, 3.0]])
+    for scale in (2.0**1000, 2.0**-1000):
+        np.testing.assert_array_equal(LA.size_reduce(A * scale), LA.size_reduce(A) * scale)
+        np.testing.assert_array_equal(LA.lll_reduce(A * scale), LA.lll_reduce(A) * scale)
+    B = LA.size_reduce([[1e300, 1e300], [0.0, 1e300]])
+    assert np.all(np.isfinite(B))
+    np.testing.assert_array_equal(np.sort(np.abs(B), axis=None), [0.0, 0.0, 1e300, 1e300])

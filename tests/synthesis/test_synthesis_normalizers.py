@@ -276,3 +276,33 @@ def test_real_jordan_transform_always_returns_an_exact_similarity(W):
     np.testing.assert_allclose(T @ np.linalg.solve(T, W @ T), W @ T, atol=1e-10)
     np.testing.assert_allclose(np.sort_complex(np.linalg.eigvals(np.linalg.solve(T, W @ T))),
                                np.sort_complex(np.linalg.eigvals(W)), atol=1e-6)
+
+
+SHIFT = N.RNNWeights(hidden_W=(np.array([[0.0, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+                     output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+                     hidden_dim=2, input_dim=1, output_dim=1)
+
+
+def test_rnn_forward_raises_when_the_state_overflows():
+    big = N.RNNWeights(hidden_W=(np.array([[1e200, 0, 1], [1, 0, 0]]),), hidden_b=(np.zeros(2),),
+                       output_W=(np.array([[1.0, 2]]),), output_b=(np.zeros(1),),
+                       hidden_dim=2, input_dim=1, output_dim=1)
+    with pytest.raises(FloatingPointError, match="hidden state at step 3 of sequence 0 is not finite"):
+        N.rnn_forward(big, [[1, 2, 3, 4]])
+    loud = N.RNNWeights(hidden_W=SHIFT.hidden_W, hidden_b=SHIFT.hidden_b, output_W=(np.array([[1e308, 1e308]]),),
+                        output_b=(np.zeros(1),), hidden_dim=2, input_dim=1, output_dim=1)
+    with pytest.raises(FloatingPointError, match="output at step 3 of sequence 1"):
+        N.rnn_forward(loud, [[0, 0, 0], [0, 1, 1]])
+    with pytest.raises(ValueError, match="x must hold at least one sequence of at least one step"):
+        N.rnn_forward(SHIFT, np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="x must hold at least one sequence of at least one step"):
+        N.rnn_forward(SHIFT, np.zeros((2, 0)))
+
+
+def test_whiten_handles_huge_states_or_says_why_not():
+    hs = np.random.default_rng(0).normal(size=(200, 2)) * 1e200
+    step = N.whiten(SHIFT, hs)
+    h = np.linalg.solve(step.T, hs.T).T
+    np.testing.assert_allclose(h.T @ h / len(h), np.eye(2), atol=1e-9)
+    with pytest.raises(ValueError, match="hidden_states: whitening needs scales 1 to 1.41e\\+200"):
+        N.whiten(SHIFT, np.ones((5, 2)) * 1e200)

@@ -165,3 +165,39 @@ def test_synthesis_confusion_counts():
     assert conf.rows[0] == ("a", True, True, True)
     with pytest.raises(ValueError, match="missing"):
         PL.synthesis_confusion({"z": True}, gpt4, rec)
+
+
+def test_mips_checks_methods_and_normalizers_before_running_the_rnn():
+    calls = []
+
+    def counting_bits(rng, n):
+        calls.append(n)
+        return bits(rng, n)
+
+    kw = dict(reference=and_last2, sampler=counting_bits, input_low=0, input_high=1, rng=0, n_verify=N_VERIFY)
+    with pytest.raises(ValueError, match="normalizers must contain only .* got 'foo'"):
+        PL.mips(AND_GATE, normalizers=["foo"], **kw)
+    with pytest.raises(TypeError, match="normalizers must be a sequence of step names, got the string 'whiten'"):
+        PL.mips(AND_GATE, normalizers="whiten", **kw)
+    with pytest.raises(ValueError, match="methods must contain only .* got 'XX'"):
+        PL.mips(AND_GATE, methods="XX", **kw)
+    assert calls == []  # nothing was sampled or run
+
+
+def test_mips_reports_an_overflowing_rnn():
+    huge = RNNWeights((np.array([[1e200, 0.0, 1.0], [1.0, 0.0, 0.0]]),), (np.zeros(2),),
+                      (np.array([[1.0, 2.0]]),), (np.zeros(1),), 2, 1, 1)
+    res = PL.mips(huge, reference=weighted_last2, sampler=digits, input_low=0, input_high=4, rng=0,
+                  n_train=50, n_verify=N_VERIFY)
+    assert not res.solved and res.failed_stage == "rnn" and "FloatingPointError" in res.reason
+
+
+def test_select_l1_strength_needs_fractional_accuracies():
+    with pytest.raises(ValueError, match="accuracies must be fractions in \\[0, 1\\]"):
+        PL.select_l1_strength([1e-4, 1e-3], [100, 100], [1, 1])
+
+
+def test_synthesis_confusion_needs_bool_flags():
+    with pytest.raises(TypeError, match="gpt4\\['a'\\] must be a bool"):
+        PL.synthesis_confusion({"a": True}, {"a": "no"}, {"a": False})
+    assert PL.synthesis_confusion({"a": np.True_}, {"a": False}, {"a": True}).rows == (("a", True, False, True),)

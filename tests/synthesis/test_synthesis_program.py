@@ -62,7 +62,9 @@ def test_emitted_python_agrees_with_the_numba_rpn_evaluator(rpn, seed):
     want = eval_rpn(rpn, X)
     got_py = np.array([eval(expr, dict(ns, u=int(a), v=int(b))) for a, b in X])  # noqa: S307
     np.testing.assert_array_equal(got_py, want)
-    got_vec = P._eval(P._parse(expr), {"u": X[:, 0], "v": X[:, 1]})
+    faults = P._Faults(len(X))
+    got_vec = P._eval(P._parse(expr), {"u": X[:, 0], "v": X[:, 1]}, np.ones(len(X), dtype=bool), faults)
+    assert not (faults.overflow.any() or faults.zero_division.any())
     np.testing.assert_array_equal(np.broadcast_to(got_vec, want.shape), want)
 
 
@@ -214,3 +216,120 @@ def test_bad_input():
     ):
         with pytest.raises(error, match=message):
             V.enumerate_inputs(*args, **kwargs)
+
+
+# ---- int64 contract of run_program (overflow, division by zero, exact inputs) ----------------
+
+INT64 = st.one_of(st.integers(-(2**63), 2**63 - 1),
+                  st.sampled_from([-(2**63), -(2**63) + 1, -1, 0, 1, 2**32, -(2**32), 2**62, 2**63 - 1]))
+
+
+@FAST
+@given(op=st.sampled_from(["u + v", "u - v", "u * v", "u // v", "u % v", "-u", "abs(u)", "cmod(u, v)"]),
+       u=INT64, v=INT64)
+def test_interpreter_faults_exactly_when_python_leaves_int64(op, u, v):
+    # twin: Python's exact integers; the interpreter must agree or flag the row, never wrap
+    ns = {}
+    exec(P._CMOD_SOURCE, ns)
+    try:
+        want = eval(op, dict(ns, u=u, v=v))  # noqa: S307
+    except ZeroDivisionError:
+        want = None
+    faults = P._Faults(1)
+    got = P._eval(P._parse(op), {"u": np.array([u]), "v": np.array([v])}, np.ones(1, dtype=bool), faults)
+    assert bool(faults.zero_division[0]) == (want is None)
+    assert bool(faults.overflow[0]) == (want is not None and not -(2**63) <= want < 2**63)
+    if not (faults.overflow[0] or faults.zero_division[0]):
+        assert int(np.broadcast_to(got, (1,))[0]) == want
+
+
+def test_run_program_raises_on_int64_overflow_instead_of_wrapping():
+    tripler = P.Program("LR", 1, ("a",), (1,), ("a*3 + x",), ("a",))
+    with pytest.raises(OverflowError, match="sequence 0, step 39: next_a = a\\*3 \\+ x leaves the int64 range"):
+        P.run_program(tripler, np.ones((1, 45)))
+    assert P.run_program(tripler, np.zeros((1, 39)))[0, -1] == 3**39  # still inside int64: exact
+    negate = P.Program("LR", 1, ("a",), (0,), ("x",), ("-a",))
+    with pytest.raises(OverflowError, match="output 0 = -a"):
+        P.run_program(negate, np.array([[5, -(2**63)]]))
+
+
+def test_run_program_inputs_are_exact_int64_integers():
+    ident = P.Program("LR", 1, ("a",), (0,), ("x",), ("a",))
+    with pytest.raises(ValueError, match="x must lie inside the int64 range"):
+        P.run_program(ident, [[1e19, 1, 1]])
+    with pytest.raises(ValueError, match="x must lie in the int64 range"):
+        P.run_program(ident, np.array([[2**63]], dtype=np.uint64))
+    big = np.array([[2**62 + 1, -(2**63), 2**63 - 1]])  # not representable as float64: kept exact
+    np.testing.assert_array_equal(P.run_program(ident, big), big)
+
+
+def test_run_program_divides_by_zero_like_python_and_short_circuits():
+    mod = P.Program("SR", 1, ("a",), (0,), ("x % a",), ("a",))
+    with pytest.raises(ZeroDivisionError, match="step 0: next_a = x % a divides by zero"):
+        P.run_program(mod, [[1, 2]])
+    with pytest.raises(ZeroDivisionError):
+        run_source(mod, np.array([[1, 2]]))
+    guarded = P.Program("SR", 1, ("a", "b"), (0, 0), ("x // a if a != 0 else x", "a and x % a or 7"), ("a", "b"))
+    x = np.array([[3, 0, 5, 2], [0, 0, 4, 9]])
+    np.testing.assert_array_equal(P.run_program(guarded, x), run_source(guarded, x).reshape(2, 4, 2))
+    cmod = P.Program("SR", 1, ("a",), (0,), ("x",), ("cmod(a, 0)",))  # the authors' convention, no error
+    assert P.run_program(cmod, [[4, 5]]).tolist() == [[1000, 1000]]
+
+
+def test_verify_program_reports_overflow_and_division_by_zero():
+    def zeros(x):
+        return np.zeros_like(np.asarray(x))
+
+    for prog, x in ((P.Program("LR", 1, ("a",), (1,), ("a*3 + x",), ("a",)), np.ones((3, 45), dtype=int)),
+                    (P.Program("SR", 1, ("a",), (0,), ("x % a",), ("a",)), np.ones((3, 4), dtype=int))):
+        rep = V.verify_program(prog, zeros, inputs=x, n_samples=3, rng=0)
+        assert not rep.passed and rep.n_failed_sequences == 3
+        assert "leaves int64 or divides by zero" in rep.reason
+        assert rep.counterexample[2] is None and rep.source_agrees
+
+
+def test_verify_program_rejects_inputs_outside_int64():
+    with pytest.raises(ValueError, match="inputs must lie inside the int64 range"):
+        V.verify_program(PARITY, parity, inputs=[[1e19, 1, 1]], n_samples=1, rng=0)
+
+
+def test_program_rejects_expressions_run_program_cannot_evaluate():
+    for expr, what in (("a / 2", "Div"), ("a ** 2", "Pow"), ("abs()", "abs\\(\\) with 0"), ("'a'", "constant 'a'"),
+                       ("min(a)", "min\\(\\) with 1"), ("a is x", "Is"), ("abs", "unknown name 'abs'"),
+                       ("f(a)", "call"), ("a + 2**70", "Pow"), ("a + 99999999999999999999", "outside the int64"),
+                       ("[a]", "List"), ("1.5", "constant 1.5"), ("abs(a, key=x)", "call")):
+        with pytest.raises(ValueError, match=what):
+            P.Program("LR", 1, ("a",), (0,), ("x",), (expr,))
+    ok = P.Program("LR", 1, ("a",), (0,), ("x",), ("max(a, x, 3) - min(a, -x) + (not a) + ~x",))
+    x = np.array([[1, -2, 3]])
+    np.testing.assert_array_equal(P.run_program(ok, x), run_source(ok, x))
+
+
+def test_program_initial_must_hold_int64_integers():
+    for value, error in ((0.7, TypeError), ("5", TypeError), (1.0, TypeError), (True, TypeError),
+                         (2**63, ValueError)):
+        with pytest.raises(error, match="Program.initial"):
+            P.Program("LR", 1, ("a",), (value,), ("x",), ("a",))
+    assert P.Program("LR", 1, ("a",), (np.int64(-5),), ("x",), ("a",)).initial == (-5,)
+
+
+def test_verification_arguments_are_named():
+    with pytest.raises(TypeError, match="alphabet must be a pair"):
+        V.verify_program(PARITY, parity, alphabet=3, seq_len=4, rng=0)
+    with pytest.raises(TypeError, match="sampler output must be an array"):
+        V.verify_program(PARITY, parity, sampler=lambda r, n: "abc", rng=0, n_samples=5)
+    with pytest.raises(ValueError, match="x must be finite"):
+        V.check_causal(parity, [[1, np.nan, 2]])
+
+
+def test_enumerate_inputs_guards_size_and_int64():
+    with pytest.raises(ValueError, match="limit of 2\\*\\*26 symbols"):
+        V.enumerate_inputs(0, 1, 40)
+    with pytest.raises(ValueError, match="alphabet size high - low \\+ 1 must be <= 2\\*\\*63 - 1"):
+        V.enumerate_inputs(-(2**62), 2**62, 1, stop=3)
+    with pytest.raises(ValueError, match="stop .* must be <= 2\\*\\*63 - 1"):
+        V.enumerate_inputs(0, 9, 30, start=2**63, stop=2**63 + 2)
+    assert V.enumerate_inputs(0, 1, 40, start=2**40 - 1).tolist() == [[1] * 40]  # a slice is fine
+    assert V.enumerate_inputs(0, 1, 3, start=9).shape == (0, 3)
+    top = V.enumerate_inputs(2**62, 2**62 + 1, 2)
+    np.testing.assert_array_equal(top, 2**62 + np.array([[0, 0], [0, 1], [1, 0], [1, 1]]))
