@@ -135,7 +135,9 @@ def reduced_rk4_fixed(a0, c0, kappa_eta_a, eta_x, t_out, dt):
 
     ``a0, c0, kappa_eta_a, eta_x`` have shape (S,); ``t_out`` is increasing, >= 0.
     Returns ``(a, c)`` of shape (len(t_out), S). Each output time is reached
-    exactly: each interval between output times is cut into equal steps of at most ``dt``.
+    exactly: each interval between output times is cut into
+    ``max(1, ceil(span / dt - 1e-9))`` equal steps (none longer than ``dt``, up to
+    the 1e-9 rounding allowance). The caller bounds the step count.
     """
     n = a0.shape[0]
     n_out = t_out.shape[0]
@@ -148,7 +150,8 @@ def reduced_rk4_fixed(a0, c0, kappa_eta_a, eta_x, t_out, dt):
         for k in range(n_out):
             span = t_out[k] - t
             if span > 0.0:
-                n_steps = int(np.ceil(span / dt - 1e-9))
+                # at least one step: an interval far shorter than dt is one short step
+                n_steps = max(1, int(np.ceil(span / dt - 1e-9)))
                 h = span / n_steps
                 for _ in range(n_steps):
                     a, c = _reduced_step(a, c, kappa_eta_a[s], eta_x[s], h)

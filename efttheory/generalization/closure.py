@@ -23,6 +23,12 @@ from efttheory.generalization.statics import _check_adjacency
 __all__ = ["ClosureMC", "MCEstimate", "balls_in_buckets_mc", "closure_accuracy_mc", "relation_axioms"]
 
 
+#: Largest n_trials * (max(m) + 1) of balls_in_buckets_mc (int64 draws held in memory).
+_MAX_DRAWS = 5 * 10**7
+#: Largest b for the kernel's length-b table of hit buckets; above it, a sort per trial.
+_DENSE_MAX_BUCKETS = 2**24
+
+
 @dataclass(frozen=True, repr=False)
 class MCEstimate:
     """A Monte-Carlo mean with its standard error.
@@ -92,11 +98,12 @@ def balls_in_buckets_mc(b, m, *, n_trials: int, rng) -> MCEstimate:
     Parameters
     ----------
     b : int
-        Buckets, ``b >= 1``.
+        Buckets, in ``[1, 2**63 - 1]``.
     m : int or array_like of int
         Balls (each ``>= 0``); all values are estimated from the same trials.
     n_trials : int
-        Independent trials, ``>= 2``.
+        Independent trials, ``>= 2``; ``n_trials * (max(m) + 1)`` must not exceed
+        ``5 * 10**7`` (every draw is held in memory).
     rng : numpy.random.Generator or int
 
     Returns
@@ -114,17 +121,27 @@ def balls_in_buckets_mc(b, m, *, n_trials: int, rng) -> MCEstimate:
     >>> bool(np.all(np.abs(est.p - known_fraction([40, 120], 40)) < 0.01))  # the simulation agrees
     True
     """
-    b = check_integer("b", b, minimum=1)
+    b = check_integer("b", b, minimum=1, maximum=2**63 - 1)
     n_trials = check_integer("n_trials", n_trials, minimum=2)
     m_arr = np.asarray(m)
     if m_arr.dtype.kind not in "iu":
         raise TypeError(f"m must be an integer or an array of integers, got dtype {m_arr.dtype}")
     if np.any(m_arr < 0):
         raise ValueError(f"m must be >= 0, got min {m_arr.min()}")
-    generator = as_generator("rng", rng)
     m_max = int(m_arr.max()) if m_arr.size else 0
+    if n_trials * (max(m_max, 1) + 1) > _MAX_DRAWS:
+        raise ValueError(f"n_trials * (max(m) + 1) must be <= {_MAX_DRAWS} (the draws are held in memory), "
+                         f"got n_trials = {n_trials}, max(m) = {m_max}")
+    generator = as_generator("rng", rng)
     draws = generator.integers(0, b, size=(n_trials, max(m_max, 1)))
-    counts = _kernels.distinct_counts(draws, b)
+    if b <= _DENSE_MAX_BUCKETS:
+        counts = _kernels.distinct_counts(draws, b)
+    else:  # a length-b table would not fit: mark first occurrences by sorting each trial
+        counts = np.empty(draws.shape, dtype=np.int64)
+        for t in range(n_trials):
+            first = np.zeros(draws.shape[1], dtype=bool)
+            first[np.unique(draws[t], return_index=True)[1]] = True
+            counts[t] = np.cumsum(first)
     counts = np.concatenate([np.zeros((n_trials, 1), dtype=np.int64), counts], axis=1) / b
     chosen = counts[:, m_arr.astype(np.int64)]
     p = chosen.mean(axis=0)

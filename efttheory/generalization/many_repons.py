@@ -151,7 +151,9 @@ def many_repon_invariant(x, head, eta_enc, eta_dec) -> float:
     Parameters
     ----------
     x : array_like, shape (n, d)
+        ``n, d >= 1``.
     head : array_like, shape (m, d)
+        ``m >= 1``, the same ``d`` as ``x``.
     eta_enc, eta_dec : float
         :math:`\eta_x, \eta_A > 0`.
 
@@ -164,8 +166,11 @@ def many_repon_invariant(x, head, eta_enc, eta_dec) -> float:
     >>> 2 * conserved_quantity(1.0, 0.5, eta_dec=1.0, eta_enc=1.0)  # Q = 2C for two repons
     0.5
     """
-    x = as_finite_array("x", x, ndim=2)
-    head = as_finite_array("head", head, ndim=2)
+    x = as_finite_array("x", x, ndim=2, min_size=1)
+    head = as_finite_array("head", head, ndim=2, min_size=1)
+    if head.shape[1] != x.shape[1]:
+        raise ValueError(f"head must have shape (m, {x.shape[1]}) with m >= 1 to match x of shape {x.shape}, "
+                         f"got {head.shape}")
     eta_x = check_positive("eta_enc", eta_enc)
     eta_a = check_positive("eta_dec", eta_dec)
     return float(np.sum(head * head) / eta_a - np.sum(x * x) / eta_x)
@@ -205,7 +210,7 @@ class ManyReponTrajectory:
 
 
 def integrate_many_repons(x0, head0, weights, eta_enc, eta_dec, t_end, *, dt: float,
-                          record_every: int = 1) -> ManyReponTrajectory:
+                          record_every: int = 1, max_steps: int = 10**8) -> ManyReponTrajectory:
     r"""Integrate the many-repon flow with fixed-step RK4 (forces from the pairwise kernel).
 
     Parameters
@@ -223,11 +228,20 @@ def integrate_many_repons(x0, head0, weights, eta_enc, eta_dec, t_end, *, dt: fl
     dt : float
         Largest step, > 0.
     record_every : int
-        Record every this many steps (>= 1).
+        Record every this many steps, in [1, max_steps].
+    max_steps : int
+        Step budget, in [1, 2**62] (default :math:`10^8`): a ``dt`` (with the step
+        count rounded up to a multiple of ``record_every``) needing more steps is
+        refused before any work.
 
     Returns
     -------
     ManyReponTrajectory
+
+    Raises
+    ------
+    ValueError
+        Bad arguments, incl. a ``dt`` or ``record_every`` beyond ``max_steps``.
 
     Examples
     --------
@@ -248,9 +262,18 @@ def integrate_many_repons(x0, head0, weights, eta_enc, eta_dec, t_end, *, dt: fl
     eta_a = check_positive("eta_dec", eta_dec)
     t_end = check_positive("t_end", t_end)
     dt = check_positive("dt", dt)
-    record_every = check_integer("record_every", record_every, minimum=1)
-    n_steps = int(np.ceil(t_end / dt - 1e-9))
+    max_steps = check_integer("max_steps", max_steps, minimum=1, maximum=2**62)
+    record_every = check_integer("record_every", record_every, minimum=1, maximum=max_steps)
+    with np.errstate(over="ignore"):
+        wanted = float(np.ceil(t_end / dt - 1e-9))
+    if not wanted <= max_steps:  # also catches inf
+        raise ValueError(f"dt = {dt} needs about {wanted:.4g} RK4 steps to reach t_end = {t_end}, "
+                         f"more than max_steps = {max_steps}; increase dt (or max_steps)")
+    n_steps = int(wanted)
     n_steps = max(record_every, record_every * int(np.ceil(n_steps / record_every)))
+    if n_steps > max_steps:
+        raise ValueError(f"dt = {dt} with record_every = {record_every} needs {n_steps} RK4 steps (a multiple "
+                         f"of record_every), more than max_steps = {max_steps}")
     step = t_end / n_steps
     xs, heads, times = _kernels.many_repon_rk4(np.ascontiguousarray(x0.T), head0.copy(), w, eta_x, eta_a,
                                                step, n_steps, record_every)

@@ -135,7 +135,7 @@ def boundary_ratio(ratios, phases_per_seed) -> BoundaryEstimate:
     ----------
     ratios : array_like, shape (R,)
         Increasing positive ratios.
-    phases_per_seed : sequence of length R of sequences of Phase
+    phases_per_seed : iterable of length R of sequences of Phase
         Phases of the seeds at each ratio (at least one seed per ratio).
 
     Returns
@@ -156,12 +156,21 @@ def boundary_ratio(ratios, phases_per_seed) -> BoundaryEstimate:
     ratios = as_finite_array("ratios", ratios, ndim=1, min_size=1)
     if np.any(ratios <= 0) or np.any(np.diff(ratios) <= 0):
         raise ValueError(f"ratios must be positive and strictly increasing, got {ratios}")
+    try:
+        phases_per_seed = list(phases_per_seed)
+    except TypeError:
+        raise TypeError(f"phases_per_seed must be a sequence of sequences of Phase, got "
+                        f"{type(phases_per_seed).__name__}") from None
     if len(phases_per_seed) != ratios.size:
         raise ValueError(f"phases_per_seed must have one entry per ratio ({ratios.size}), "
                          f"got {len(phases_per_seed)}")
     good = []
     for row in phases_per_seed:
-        row = list(row)
+        try:
+            row = list(row)
+        except TypeError:
+            raise TypeError(f"phases_per_seed must hold non-empty sequences of Phase, got an entry of type "
+                            f"{type(row).__name__}") from None
         if not row or not all(isinstance(p, Phase) for p in row):
             raise TypeError("phases_per_seed must hold non-empty sequences of Phase")
         good.append(np.array([p.generalizes for p in row]))

@@ -67,6 +67,9 @@ __all__ = [
 ]
 
 
+_STEP_LIMIT = 2**62  # largest accepted max_steps: step counts stay exact in int64
+
+
 def _coupling(cluster_size) -> float:
     """kappa: 2 for two repons (None), N/(N+1) for a lone repon against a cluster of N."""
     if cluster_size is None:
@@ -77,6 +80,80 @@ def _coupling(cluster_size) -> float:
 
 def _rates(eta_dec, eta_enc) -> tuple[float, float]:
     return check_positive("eta_dec", eta_dec), check_positive("eta_enc", eta_enc)
+
+
+def _broadcast(names: str, *arrays):
+    """np.broadcast_arrays with an error that names the arguments."""
+    try:
+        return np.broadcast_arrays(*arrays)
+    except ValueError:
+        shapes = ", ".join(str(np.shape(v)) for v in arrays)
+        raise ValueError(f"{names} must broadcast to one shape, got shapes {shapes}") from None
+
+
+def _moderate(value, log2_limit: int):
+    """True where ``value`` is 0 or its magnitude lies in [2**-log2_limit, 2**log2_limit]."""
+    mag = np.abs(value)
+    return (mag == 0) | ((mag >= 2.0**-log2_limit) & (mag <= 2.0**log2_limit))
+
+
+def _scaled_product(sign, *factors):
+    """``sign * prod(factors)`` on exponent/mantissa pairs: no intermediate overflow or underflow.
+
+    The result is inf (or 0) only when the exact product lies beyond (below) the float64 range.
+    """
+    mantissa = np.full(np.broadcast(*factors).shape, float(sign))
+    exponent = np.zeros(mantissa.shape, dtype=np.int64)
+    for f in factors:
+        m, e = np.frexp(f)
+        mantissa = mantissa * m  # products of numbers in [0.5, 1): no underflow for < 1000 factors
+        exponent = exponent + e
+    with np.errstate(over="ignore", under="ignore"):
+        return np.ldexp(mantissa, np.clip(exponent, -4000, 4000).astype(np.int32))
+
+
+def _conserved_scaled(a, c, kappa, eta_a, eta_x):
+    """``(d, top)`` with C = d * 2**top, from mantissa/exponent pairs (no over- or underflow)."""
+    ma, ea = np.frexp(a)
+    mc, ec = np.frexp(c)
+    mk, ek = np.frexp(kappa)
+    m_a, e_a = np.frexp(eta_a)
+    m_x, e_x = np.frexp(eta_x)
+    m1, e1 = ma * ma / (mk * m_a), 2 * ea.astype(np.int64) - ek - e_a
+    m2, e2 = mc * mc / m_x, 2 * ec.astype(np.int64) - e_x
+    top = np.maximum(np.where(m1 != 0, e1, e2), np.where(m2 != 0, e2, e1))
+    with np.errstate(under="ignore"):
+        shift1 = np.clip(e1 - top, -4000, 0).astype(np.int32)
+        shift2 = np.clip(e2 - top, -4000, 0).astype(np.int32)
+        return np.ldexp(m1, shift1) - np.ldexp(m2, shift2), top
+
+
+def _conserved_unsafe(a, c, eta_a, eta_x):
+    """Entries where the direct form of C may over- or underflow in an intermediate."""
+    return ~(_moderate(a, 200) & _moderate(c, 200) & _moderate(eta_a, 300) & _moderate(eta_x, 300))
+
+
+def _conserved(a, c, kappa, eta_a, eta_x):
+    """C = a^2/(kappa eta_a) - c^2/eta_x, exact in sign and range where the direct form over/underflows."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out = a * a / (kappa * eta_a) - c * c / eta_x
+    bad = _conserved_unsafe(a, c, eta_a, eta_x)
+    if np.any(bad):
+        diff, top = _conserved_scaled(a, c, kappa, eta_a, eta_x)
+        with np.errstate(over="ignore", under="ignore"):
+            robust = np.ldexp(diff, np.clip(top, -4000, 4000).astype(np.int32))
+        out = np.where(bad, robust, out)
+    return out
+
+
+def _conserved_positive(a, c, kappa, eta_a, eta_x):
+    """``C > 0``, exact in sign even where C itself under- or overflows float64."""
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        positive = a * a / (kappa * eta_a) - c * c / eta_x > 0
+    bad = _conserved_unsafe(a, c, eta_a, eta_x)
+    if np.any(bad):
+        positive = np.where(bad, _conserved_scaled(a, c, kappa, eta_a, eta_x)[0] > 0, positive)
+    return positive
 
 
 def reduced_repon_rhs(a, c, eta_dec, eta_enc, *, cluster_size: int | None = None):
@@ -114,8 +191,17 @@ def reduced_repon_rhs(a, c, eta_dec, eta_enc, *, cluster_size: int | None = None
     kappa = _coupling(cluster_size)
     a = as_finite_array("a", a)
     c = as_finite_array("c", c)
-    da = -kappa * eta_a * c * c * a
-    dc = -eta_x * a * a * c
+    a, c = _broadcast("a, c", a, c)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        da = -kappa * eta_a * c * c * a
+        dc = -eta_x * a * a * c
+    # outside the box where no intermediate can over- or underflow, redo the products on
+    # mantissa/exponent pairs, rounded once (a true rate beyond float64 is +-inf, never NaN)
+    unsafe = ~(_moderate(a, 200) & _moderate(c, 200) & _moderate(eta_a, 300) & _moderate(eta_x, 300))
+    if np.any(unsafe):
+        da = np.where(unsafe, _scaled_product(-1.0, kappa, eta_a, c, c, a), da)
+        dc = np.where(unsafe, _scaled_product(-1.0, eta_x, a, a, c), dc)
+    da, dc = np.asarray(da), np.asarray(dc)
     if da.ndim == 0:
         return float(da), float(dc)
     return da, dc
@@ -139,6 +225,9 @@ def conserved_quantity(a, c, eta_dec, eta_enc, *, cluster_size: int | None = Non
     Returns
     -------
     float or ndarray
+        Exact in sign and correctly rounded to a few ulp even where :math:`a^2` or
+        :math:`c^2` leave the float64 range; :math:`\pm\infty` only when :math:`C`
+        itself does.
 
     Examples
     --------
@@ -154,7 +243,8 @@ def conserved_quantity(a, c, eta_dec, eta_enc, *, cluster_size: int | None = Non
     kappa = _coupling(cluster_size)
     a = as_finite_array("a", a)
     c = as_finite_array("c", c)
-    out = a * a / (kappa * eta_a) - c * c / eta_x
+    a, c = _broadcast("a, c", a, c)
+    out = np.asarray(_conserved(a, c, kappa, eta_a, eta_x))
     return float(out) if out.ndim == 0 else out
 
 
@@ -163,6 +253,30 @@ def _psi(s):
     s = np.asarray(s, dtype=np.float64)
     safe = np.where(s > 0, s, 1.0)
     return np.where(s > 0, -np.expm1(-safe) / safe, 1.0)
+
+
+def _closed_form_log(a0, c0, kappa, eta_a, eta_x, t):
+    """The closed form with every magnitude carried as a logarithm (no over- or underflow).
+
+    With P = eta_x a0^2 t and Q = kappa eta_a c0^2 t: x = 2 (P - Q) = 2 t kappa eta_a eta_x C,
+    s = |x|, g = 2 Q psi(s); a / a0 and c / c0 are exp of combinations of log(1 + g),
+    log(E + g) and -s. ``C`` comes from mantissa/exponent pairs, as accurate as the direct form.
+    """
+    diff, top = _conserved_scaled(a0, c0, kappa, eta_a, eta_x)  # C = diff * 2**top
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        log_t = np.log(t)
+        log2 = math.log(2.0)
+        log_s = (log2 + log_t + math.log(kappa) + math.log(eta_a) + math.log(eta_x)
+                 + np.log(np.abs(diff)) + top * log2)
+        log_s = np.where((diff == 0) | (t == 0), -np.inf, log_s)
+        s = np.exp(log_s)
+        log_psi = np.where(s > 700.0, -log_s, np.log(_psi(np.minimum(s, 700.0))))
+        log_g = log2 + math.log(kappa) + math.log(eta_a) + 2.0 * np.log(np.abs(c0)) + log_t + log_psi
+        positive = diff >= 0
+        log_den = np.where(positive, np.logaddexp(0.0, log_g), np.logaddexp(-s, log_g))
+        log_a = np.where(positive, -0.5 * log_den, 0.5 * (-s - log_den))
+        log_c = np.where(positive, 0.5 * (-s - log_den), -0.5 * log_den)
+        return a0 * np.exp(log_a), c0 * np.exp(log_c)
 
 
 def repon_closed_form(a0, c0, eta_dec, eta_enc, t, *, cluster_size: int | None = None):
@@ -193,6 +307,10 @@ def repon_closed_form(a0, c0, eta_dec, eta_enc, t, *, cluster_size: int | None =
     Returns
     -------
     (a, c) : tuple of float or ndarray
+        Entries with ``a0``, ``c0`` or the rates outside :math:`2^{\pm 100}` or ``t``
+        outside :math:`2^{\pm 300}` are evaluated with every magnitude carried as a
+        logarithm (relative accuracy about :math:`10^{-13}`), so no intermediate
+        overflows or underflows.
 
     Examples
     --------
@@ -210,16 +328,24 @@ def repon_closed_form(a0, c0, eta_dec, eta_enc, t, *, cluster_size: int | None =
     t = as_finite_array("t", t)
     if np.any(t < 0):
         raise ValueError(f"t must be >= 0, got min {t.min()}")
-    a0, c0, t = np.broadcast_arrays(a0, c0, t)
-    beta = 2.0 * kappa * eta_a
-    big_c = a0 * a0 / (kappa * eta_a) - c0 * c0 / eta_x
-    x = beta * eta_x * big_c * t
-    s = np.abs(x)
-    g = beta * c0 * c0 * t * _psi(s)
-    e = np.exp(-s)
-    positive = x >= 0
-    a = np.where(positive, a0 / np.sqrt(1.0 + g), a0 * np.sqrt(e / (e + g)))
-    c = np.where(positive, c0 * np.sqrt(e / (1.0 + g)), c0 / np.sqrt(e + g))
+    a0, c0, t = _broadcast("a0, c0, t", a0, c0, t)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
+        beta = 2.0 * kappa * eta_a
+        big_c = a0 * a0 / (kappa * eta_a) - c0 * c0 / eta_x
+        x = beta * eta_x * big_c * t
+        s = np.abs(x)
+        g = beta * c0 * c0 * t * _psi(s)
+        e = np.exp(-s)
+        positive = x >= 0
+        a = np.where(positive, a0 / np.sqrt(1.0 + g), a0 * np.sqrt(e / (e + g)))
+        c = np.where(positive, c0 * np.sqrt(e / (1.0 + g)), c0 / np.sqrt(e + g))
+    # outside the box where no intermediate can over- or underflow (rates and a0, c0 within
+    # 2**+-100, t within 2**+-300), or where one did: redo those entries in log form
+    bad = (~(_moderate(a0, 100) & _moderate(c0, 100) & _moderate(eta_a, 100) & _moderate(eta_x, 100)
+             & _moderate(t, 300)) | ~np.isfinite(x) | ~np.isfinite(g) | ~np.isfinite(a) | ~np.isfinite(c))
+    if np.any(bad):
+        a_log, c_log = _closed_form_log(a0, c0, kappa, eta_a, eta_x, t)
+        a, c = np.where(bad, a_log, a), np.where(bad, c_log, c)
     if a.ndim == 0:
         return float(a), float(c)
     return a, c
@@ -280,7 +406,7 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
     t_end : float
         Final time, > 0.
     dt : float
-        Fixed step, > 0.
+        Fixed step, > 0; it must need at most ``max_steps`` steps to reach ``t_end``.
     step : {"fixed", "rate"}
     h : float
         Dimensionless step of the rate-limited scheme, in (0, 1].
@@ -289,7 +415,9 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
     cluster_size : int, optional
         See :func:`reduced_repon_rhs`.
     max_steps : int
-        ``step="rate"``: per-sample step budget.
+        Per-sample step budget, in [1, 2**62] (default :math:`10^8`). ``step="fixed"``:
+        a ``dt`` (or ``n_out``) needing more steps is refused with a ValueError before
+        any work; ``step="rate"``: see Raises.
 
     Returns
     -------
@@ -297,8 +425,12 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
 
     Raises
     ------
+    ValueError
+        Bad arguments, incl. ``step="fixed"`` with ``dt`` too small for ``max_steps``, and
+        ``a0``, ``c0`` so large that the flow's rate or :math:`C` overflows float64.
     ConvergenceError
-        If a rate-limited trajectory needs more than ``max_steps`` steps.
+        If a rate-limited trajectory needs more than ``max_steps`` steps, or a
+        fixed-step trajectory goes non-finite (``dt`` too large for the rate).
 
     Examples
     --------
@@ -312,10 +444,10 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
     >>> bool(np.allclose(traj.a[-1], a_end, atol=1e-8) and np.allclose(traj.c[-1], c_end, atol=1e-8))
     True
     """
-    a0 = np.atleast_1d(as_finite_array("a0", a0, ndim=(0, 1)))
-    c0 = np.atleast_1d(as_finite_array("c0", c0, ndim=(0, 1)))
-    eta_a = np.atleast_1d(as_finite_array("eta_dec", eta_dec, ndim=(0, 1)))
-    eta_x = np.atleast_1d(as_finite_array("eta_enc", eta_enc, ndim=(0, 1)))
+    a0 = np.atleast_1d(as_finite_array("a0", a0, ndim=(0, 1), min_size=1))
+    c0 = np.atleast_1d(as_finite_array("c0", c0, ndim=(0, 1), min_size=1))
+    eta_a = np.atleast_1d(as_finite_array("eta_dec", eta_dec, ndim=(0, 1), min_size=1))
+    eta_x = np.atleast_1d(as_finite_array("eta_enc", eta_enc, ndim=(0, 1), min_size=1))
     for name, arr in (("eta_dec", eta_a), ("eta_enc", eta_x)):
         if np.any(arr <= 0):
             raise ValueError(f"{name} must be > 0, got min {arr.min()}")
@@ -328,16 +460,33 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
     check_choice("step", step, ("fixed", "rate"))
     kappa = _coupling(cluster_size)
     kappa_eta_a = kappa * eta_a
+    with np.errstate(over="ignore"):
+        rate = kappa_eta_a * c0 * c0 + eta_x * a0 * a0
+        scale = a0 * a0 / kappa_eta_a + c0 * c0 / eta_x
+    if not (np.all(np.isfinite(rate)) and np.all(np.isfinite(scale))):
+        k = int(np.argmin(np.isfinite(rate) & np.isfinite(scale)))
+        raise ValueError(
+            f"a0, c0 are too large for the rates: sample {k} (a0 = {a0[k]}, c0 = {c0[k]}) overflows "
+            f"float64 in the rate kappa*eta_dec*c0**2 + eta_enc*a0**2 or in a0**2/(kappa*eta_dec) "
+            f"+ c0**2/eta_enc; use repon_closed_form for such magnitudes")
+    max_steps = check_integer("max_steps", max_steps, minimum=1, maximum=_STEP_LIMIT)
     if step == "fixed":
         dt = check_positive("dt", dt)
         n_out = check_integer("n_out", n_out, minimum=1)
+        if n_out > max_steps:  # every output interval takes at least one step
+            raise ValueError(f"n_out must be <= max_steps = {max_steps} (one step at least per output), "
+                             f"got {n_out}")
         times = np.linspace(0.0, t_end, n_out + 1)
+        with np.errstate(over="ignore"):
+            per_interval = np.maximum(np.ceil(np.diff(times) / dt - 1e-9), 1.0)
+        total = float(np.sum(per_interval))
+        if not total <= max_steps:  # also catches inf
+            raise ValueError(f"dt = {dt} needs about {total:.4g} RK4 steps to reach t_end = {t_end}, "
+                             f"more than max_steps = {max_steps}; increase dt (or max_steps)")
+        steps = np.full(a0.shape, int(total), dtype=np.int64)
         a, c = _kernels.reduced_rk4_fixed(a0, c0, kappa_eta_a, eta_x, times, dt)
-        steps = np.full(a0.shape, int(sum(math.ceil((t1 - t0) / dt - 1e-9)
-                                          for t0, t1 in zip(times[:-1], times[1:]))), dtype=np.int64)
     else:
         h = check_in_interval("h", h, 0.0, 1.0, closed=(False, True))
-        max_steps = check_integer("max_steps", max_steps, minimum=1)
         a_end, c_end, steps = _kernels.reduced_rk4_rate(a0, c0, kappa_eta_a, eta_x, t_end, h, max_steps)
         times = np.array([0.0, t_end])
         a = np.stack([a0, a_end])
@@ -347,15 +496,31 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
             raise ConvergenceError(
                 f"{bad} rate-limited trajectories did not reach t_end={t_end} in max_steps={max_steps}",
                 last_iterate=(a_end, c_end), iterations=max_steps)
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(c))):
+        k = int(np.argmin(np.all(np.isfinite(a) & np.isfinite(c), axis=0)))
+        raise ConvergenceError(
+            f"integrate_repons: RK4 went non-finite for sample {k} (a0 = {a0[k]}, c0 = {c0[k]}); "
+            f"the step is unstable, reduce dt or use step='rate'",
+            last_iterate=(a, c), iterations=int(steps.max()))
     conserved = a * a / kappa_eta_a - c * c / eta_x
-    scale = a0 * a0 / kappa_eta_a + c0 * c0 / eta_x
     return ReponTrajectory(times, a, c, conserved, steps, scale)
 
 
-def _probability_argument(ratio, sigma_a, sigma_c, cluster_size):
-    """(sigma_a/sigma_c) sqrt(kappa' ratio) with kappa' = 1/2 (two repons) or (1 + 1/N)/4."""
+def _probability_argument(rates, sigma_a, sigma_c, cluster_size):
+    """(sigma_a/sigma_c) sqrt(kappa' ratio) with kappa' = 1/2 (two repons) or (1 + 1/N)/4.
+
+    ``rates = (eta_enc, eta_dec)``, ``ratio = eta_enc / eta_dec``; an over- or underflowing
+    intermediate is redone in log form.
+    """
+    ratio = rates[0] / rates[1]
     factor = 0.5 if cluster_size is None or cluster_size == 1 else (1.0 + 1.0 / cluster_size) / 4.0
-    return (sigma_a / sigma_c) * np.sqrt(factor * ratio)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        out = (sigma_a / sigma_c) * np.sqrt(factor * ratio)
+    if not (np.isfinite(out) and out > 0):  # an intermediate over/underflowed (inf * 0 = NaN)
+        log_arg = (math.log(sigma_a) - math.log(sigma_c)
+                   + 0.5 * (math.log(factor) + math.log(rates[0]) - math.log(rates[1])))
+        out = math.exp(log_arg) if log_arg < 709.0 else math.inf
+    return out
 
 
 def generalization_probability(eta_enc, eta_dec, *, sigma_a=1.0, sigma_c=1.0, cluster_size: int = 1) -> float:
@@ -396,7 +561,7 @@ def generalization_probability(eta_enc, eta_dec, *, sigma_a=1.0, sigma_c=1.0, cl
     sigma_a = check_positive("sigma_a", sigma_a)
     sigma_c = check_positive("sigma_c", sigma_c)
     n = check_integer("cluster_size", cluster_size, minimum=1)
-    return float(2.0 / math.pi * math.atan(_probability_argument(eta_enc / eta_dec, sigma_a, sigma_c, n)))
+    return float(2.0 / math.pi * math.atan(_probability_argument((eta_enc, eta_dec), sigma_a, sigma_c, n)))
 
 
 def printed_cluster_probability(eta_enc, eta_dec, *, sigma_a=1.0, sigma_c=1.0, cluster_size: int = 1) -> float:
@@ -446,6 +611,11 @@ def critical_lr_ratio(p, *, sigma_a=1.0, sigma_c=1.0, cluster_size: int = 1) -> 
     float
         :math:`\eta_\mathrm{enc}/\eta_\mathrm{dec}`.
 
+    Raises
+    ------
+    ValueError
+        Bad arguments, or a ratio beyond the float64 range (extreme ``sigma_c/sigma_a``).
+
     Examples
     --------
     >>> from efttheory.generalization import critical_lr_ratio, generalization_probability
@@ -460,7 +630,22 @@ def critical_lr_ratio(p, *, sigma_a=1.0, sigma_c=1.0, cluster_size: int = 1) -> 
     sigma_c = check_positive("sigma_c", sigma_c)
     n = check_integer("cluster_size", cluster_size, minimum=1)
     factor = 0.5 if n == 1 else (1.0 + 1.0 / n) / 4.0
-    return float((sigma_c / sigma_a) ** 2 * math.tan(math.pi * p / 2.0) ** 2 / factor)
+    tangent = math.tan(math.pi * p / 2.0)
+    if p == 0.0:
+        return 0.0
+    # log of the result: decides over/underflow without forming an overflowing intermediate
+    log_ratio = 2.0 * (math.log(sigma_c) - math.log(sigma_a) + math.log(tangent)) - math.log(factor)
+    if log_ratio > math.log(np.finfo(np.float64).max):
+        raise ValueError(
+            f"the critical ratio (sigma_c/sigma_a)**2 tan(pi p/2)**2 / {factor:g} = e^{log_ratio:.1f} is "
+            f"beyond the float64 range for p = {p}, sigma_a = {sigma_a}, sigma_c = {sigma_c}")
+    try:
+        out = float((sigma_c / sigma_a) ** 2 * tangent**2 / factor)
+    except OverflowError:
+        out = math.inf
+    if not (np.isfinite(out) and out >= np.finfo(np.float64).tiny):  # an intermediate over/underflowed
+        out = math.exp(log_ratio)
+    return out
 
 
 def generalization_probability_mc(eta_enc, eta_dec, *, n_samples: int, rng, sigma_a=1.0, sigma_c=1.0,
@@ -488,6 +673,9 @@ def generalization_probability_mc(eta_enc, eta_dec, *, n_samples: int, rng, sigm
     cluster_size : int
         ``N >= 1`` (1: two repons, coupling :math:`\kappa = 2`; else :math:`N/(N+1)`).
     method : {"sign", "ode"}
+        ``"sign"`` decides the sign of :math:`C` exactly for any magnitude of the draws;
+        ``"ode"`` raises ValueError when ``sigma_a``, ``sigma_c`` make the flow's rate
+        overflow float64.
     t_end, eps, h : float
         ODE horizon (> 0), collision threshold in (0, 1), rate-limited step in (0, 1].
     max_steps : int
@@ -522,11 +710,19 @@ def generalization_probability_mc(eta_enc, eta_dec, *, n_samples: int, rng, sigm
     cluster = None if n == 1 else n
     a0 = generator.normal(0.0, sigma_a, n_samples)
     c0 = generator.normal(0.0, sigma_c if cluster is None else 2.0 * sigma_c, n_samples)
-    sign = conserved_quantity(a0, c0, eta_dec, eta_enc, cluster_size=cluster) > 0
+    sign = _conserved_positive(a0, c0, _coupling(cluster), eta_dec, eta_enc)
     if method == "sign":
         hits = sign
         agreement = float("nan")
     else:
+        kappa = _coupling(cluster)
+        with np.errstate(over="ignore"):
+            finite = np.all(np.isfinite(kappa * eta_dec * c0 * c0 + eta_enc * a0 * a0)) and np.all(
+                np.isfinite(a0 * a0 / (kappa * eta_dec) + c0 * c0 / eta_enc))
+        if not finite:
+            raise ValueError(
+                f"sigma_a = {sigma_a}, sigma_c = {sigma_c} are too large for method='ode': the flow's "
+                f"rate overflows float64 for some draws; use method='sign' (exact for any magnitude)")
         traj = integrate_repons(a0, c0, eta_dec, eta_enc, t_end, step="rate", h=h, cluster_size=cluster,
                                 max_steps=max_steps)
         hits = np.abs(traj.c[-1]) < eps * np.abs(c0)

@@ -192,6 +192,23 @@ def _check_adjacency(adjacency, *, max_n: int | None = None) -> np.ndarray:
     return raw.astype(bool)
 
 
+def _exceeds_factorial(count: int, n: int) -> bool:
+    """``count > n!`` for a positive int, without forming ``n!`` unless ``count`` is within 1e-9 of it.
+
+    ``math.log2`` of an int is correctly rounded and ``lgamma`` is accurate to a few ulp, so
+    the two logarithms decide unless they agree to 1e-9 relative; only then (when ``count``
+    is already an integer as large as ``n!``) is the exact factorial formed.
+    """
+    log2_count = math.log2(count)
+    log2_fact = math.lgamma(n + 1) / math.log(2.0)
+    margin = 1e-9 * max(1.0, log2_fact)
+    if log2_count < log2_fact - margin:
+        return False
+    if log2_count > log2_fact + margin:
+        return True
+    return count > math.factorial(n)
+
+
 def description_length(n: int, automorphisms) -> float:
     r"""Description length :math:`b = \log_2 (n!/|\mathrm{Aut}\,G|)` in bits (lgamma based).
 
@@ -227,8 +244,9 @@ def description_length(n: int, automorphisms) -> float:
         raise TypeError(f"automorphisms must be a positive number, got {automorphisms!r}")
     if isinstance(automorphisms, (int, np.integer)):
         count = int(automorphisms)
-        if count < 1 or count > math.factorial(n):
-            raise ValueError(f"automorphisms must lie in [1, n!] = [1, {n}!], got {count}")
+        if count < 1 or _exceeds_factorial(count, n):
+            shown = count if count.bit_length() <= 10000 else f"2^{math.log2(count):.3f}"
+            raise ValueError(f"automorphisms must lie in [1, n!] = [1, {n}!], got {shown}")
         log2_aut = math.log2(count)  # exact for Python ints of any size
     else:
         value = check_finite_scalar("automorphisms", automorphisms)

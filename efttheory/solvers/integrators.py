@@ -27,7 +27,9 @@ times :math:`t_k < t_{k+1}` they take
 no step exceeds ``dt`` (a ratio within :math:`10^{-9}` relative of an integer is
 taken as that integer, so save times from ``np.linspace`` do not add a step per
 interval for rounding). When the save times are multiples of ``dt`` every step
-equals ``dt``. Dormand–Prince shortens the step that would cross a save time so
+equals ``dt``. The total :math:`\sum_k m_k` must not exceed the step budget
+``max_steps`` (default :math:`10^9`); a smaller ``dt`` is refused with a ValueError
+before any work. Dormand–Prince shortens the step that would cross a save time so
 that it lands on it.
 """
 
@@ -140,7 +142,14 @@ def _check_args(args) -> tuple:
 
 def _check_t_eval(t_eval) -> np.ndarray:
     t = as_finite_array("t_eval", t_eval, ndim=1, min_size=2)
-    steps = np.diff(t)
+    with np.errstate(over="ignore", invalid="ignore"):
+        steps = np.diff(t)
+    if not np.all(np.isfinite(steps)):
+        k = int(np.argmin(np.isfinite(steps)))
+        raise ValueError(
+            f"t_eval intervals must be finite in float64; t_eval[{k + 1}] - t_eval[{k}] = "
+            f"{t[k + 1]} - {t[k]} overflows"
+        )
     if np.any(steps <= 0):
         k = int(np.argmax(steps <= 0))
         raise ValueError(
@@ -166,21 +175,39 @@ def _trial_call(name: str, function, t0: float, y: np.ndarray, args: tuple, stat
         raise ValueError(f"{name} returned non-finite values at the initial state t = {t0}")
 
 
-def _substeps(t: np.ndarray, dt: float) -> np.ndarray:
-    """Equal steps per save interval, none longer than ``dt`` (see module docstring)."""
-    ratio = np.diff(t) / dt
-    # a ratio within rounding of an integer counts as that integer: save times built by
-    # np.linspace or np.arange carry relative errors of a few ulp of t, not of the interval
-    nearest = np.round(ratio)
-    near_integer = np.abs(ratio - nearest) <= 1e-9 * np.maximum(1.0, ratio)
-    n_sub = np.where(near_integer, nearest, np.ceil(ratio)).astype(np.int64)
-    n_sub = np.maximum(n_sub, 1)
-    if n_sub.sum() > 2**62:  # pragma: no cover - absurd budgets
-        raise ValueError(f"dt = {dt} needs more than 2**62 steps")
-    return n_sub
+#: Default step budget of the fixed-step methods (:func:`rk4`, :func:`velocity_verlet`).
+_DEFAULT_MAX_STEPS = 10**9
+_STEP_LIMIT = 2**62  # largest accepted max_steps: step counts stay exact in int64
 
 
-def rk4(rhs, y0, t_eval, *, dt, args=()) -> ODESolution:
+def _check_max_steps(max_steps) -> int:
+    return check_integer("max_steps", max_steps, minimum=1, maximum=_STEP_LIMIT)
+
+
+def _substeps(t: np.ndarray, dt: float, max_steps: int) -> np.ndarray:
+    """Equal steps per save interval, none longer than ``dt`` (see module docstring).
+
+    The counts are formed in float64 and checked against ``max_steps`` before the
+    conversion to int64, so an absurd ``dt`` is refused instead of wrapping around.
+    """
+    with np.errstate(over="ignore", invalid="ignore"):
+        ratio = np.diff(t) / dt
+        # a ratio within rounding of an integer counts as that integer: save times built by
+        # np.linspace or np.arange carry relative errors of a few ulp of t, not of the interval
+        nearest = np.round(ratio)
+        near_integer = np.abs(ratio - nearest) <= 1e-9 * np.maximum(1.0, ratio)
+        counts = np.maximum(np.where(near_integer, nearest, np.ceil(ratio)), 1.0)
+        total = float(np.sum(counts))
+    if not (np.all(np.isfinite(counts)) and total <= max_steps):
+        span = float(t[-1] - t[0]) if np.isfinite(t[-1] - t[0]) else float("inf")
+        raise ValueError(
+            f"dt = {dt} is too small for t_eval: it needs about {total:.4g} steps over a span of "
+            f"{span:.6g}, more than max_steps = {max_steps}; increase dt (or max_steps)"
+        )
+    return counts.astype(np.int64)
+
+
+def rk4(rhs, y0, t_eval, *, dt, args=(), max_steps: int = _DEFAULT_MAX_STEPS) -> ODESolution:
     r"""Integrate :math:`\dot y = f(t, y)` with the classical fourth-order Runge–Kutta method.
 
     .. math::
@@ -206,6 +233,9 @@ def rk4(rhs, y0, t_eval, *, dt, args=()) -> ODESolution:
         split into the fewest equal steps not longer than ``dt``.
     args : tuple
         Extra arguments passed to ``rhs``.
+    max_steps : int
+        Step budget, in [1, 2**62] (default :math:`10^9`): a ``dt`` whose step layout
+        needs more steps in total is refused with a ValueError before any work.
 
     Returns
     -------
@@ -215,8 +245,9 @@ def rk4(rhs, y0, t_eval, *, dt, args=()) -> ODESolution:
     Raises
     ------
     ValueError
-        Non-finite ``y0``, ``dt <= 0``, ``t_eval`` not increasing, or ``rhs``
-        returning an array of the wrong shape.
+        Non-finite ``y0``, ``dt <= 0``, ``t_eval`` not increasing (or an interval
+        overflowing float64), ``dt`` needing more than ``max_steps`` steps, or
+        ``rhs`` returning an array of the wrong shape.
     ConvergenceError
         If the state becomes non-finite; carries the last finite saved state.
 
@@ -241,8 +272,8 @@ def rk4(rhs, y0, t_eval, *, dt, args=()) -> ODESolution:
     t = _check_t_eval(t_eval)
     step = check_positive("dt", dt)
     args = _check_args(args)
+    n_sub = _substeps(t, step, _check_max_steps(max_steps))
     _trial_call("rhs", rhs, float(t[0]), y0a, args, "y")
-    n_sub = _substeps(t, step)
     ys, n_saved = _driver(_k.rk4_integrate, rhs)(rhs, y0a, t, n_sub, args)
     n_steps = int(n_sub.sum())
     if n_saved < t.size:
@@ -274,7 +305,8 @@ def _as_mass(mass, shape) -> np.ndarray:
         ) from None
 
 
-def velocity_verlet(force, x0, v0, t_eval, *, dt, mass=1.0, args=()) -> PhaseSpaceSolution:
+def velocity_verlet(force, x0, v0, t_eval, *, dt, mass=1.0, args=(),
+                    max_steps: int = _DEFAULT_MAX_STEPS) -> PhaseSpaceSolution:
     r"""Integrate :math:`m\,\ddot x = F(t, x)` with the velocity Verlet scheme.
 
     .. math::
@@ -300,6 +332,8 @@ def velocity_verlet(force, x0, v0, t_eval, *, dt, mass=1.0, args=()) -> PhaseSpa
         Positive masses, broadcastable to ``x0``'s shape.
     args : tuple
         Extra arguments passed to ``force``.
+    max_steps : int
+        Step budget, in [1, 2**62] (default :math:`10^9`), as for :func:`rk4`.
 
     Returns
     -------
@@ -309,8 +343,9 @@ def velocity_verlet(force, x0, v0, t_eval, *, dt, mass=1.0, args=()) -> PhaseSpa
     Raises
     ------
     ValueError
-        Non-finite ``x0``/``v0``, ``dt <= 0``, ``t_eval`` not increasing, bad
-        ``mass``, or ``force`` returning the wrong shape.
+        Non-finite ``x0``/``v0``, ``dt <= 0``, ``t_eval`` not increasing, ``dt``
+        needing more than ``max_steps`` steps, bad ``mass``, or ``force``
+        returning the wrong shape.
     ConvergenceError
         If the state becomes non-finite.
 
@@ -341,8 +376,8 @@ def velocity_verlet(force, x0, v0, t_eval, *, dt, mass=1.0, args=()) -> PhaseSpa
     step = check_positive("dt", dt)
     inv_mass = 1.0 / _as_mass(mass, x0a.shape)
     args = _check_args(args)
+    n_sub = _substeps(t, step, _check_max_steps(max_steps))
     _trial_call("force", force, float(t[0]), x0a, args, "x")
-    n_sub = _substeps(t, step)
     xs, vs, n_saved = _driver(_k.verlet_integrate, force)(force, x0a, v0a, inv_mass, t, n_sub, args)
     n_steps = int(n_sub.sum())
     if n_saved < t.size:

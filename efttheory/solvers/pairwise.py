@@ -28,6 +28,7 @@ structure-of-arrays loop layout is [ours].
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,6 +60,22 @@ _NO_WEIGHTS = np.empty((0, 0))
 _LAW_CODES = {"power": _k.POWER, "harmonic": _k.HARMONIC, "lennard_jones": _k.LENNARD_JONES, "custom": -1}
 
 
+def _check_law_params(name: str, params: np.ndarray) -> None:
+    """The ranges that coulomb_law, harmonic_law and lennard_jones_law enforce, for any PairLaw."""
+    if name == "power":
+        check_positive("power (params[1])", params[1])
+        check_positive("softening (params[2])", params[2], strict=False)
+    elif name == "harmonic":
+        check_positive("rest_length (params[1])", params[1], strict=False)
+        if params[2] != 0.0:
+            raise ValueError(f"params[2] of a harmonic law must be 0, got {params[2]}")
+    elif name == "lennard_jones":
+        check_positive("epsilon (params[0])", params[0])
+        check_positive("sigma (params[1])", params[1])
+        if params[2] != 0.0:
+            raise ValueError(f"params[2] of a lennard_jones law must be 0, got {params[2]}")
+
+
 @dataclass(frozen=True, repr=False)
 class PairLaw:
     """A radial pair interaction: kernel code, parameters and, for custom laws, the function.
@@ -85,7 +102,8 @@ class PairLaw:
 
     def __post_init__(self):
         # the force kernel dispatches on ``code`` and reads params[0..2] unchecked
-        if self.name not in _LAW_CODES or self.code != _LAW_CODES[self.name]:
+        if not isinstance(self.name, str) or isinstance(self.code, (bool, np.bool_)) or not isinstance(
+                self.code, numbers.Integral) or self.name not in _LAW_CODES or self.code != _LAW_CODES[self.name]:
             raise ValueError(f"name and code must be a matching pair from {_LAW_CODES}, got {self.name!r} "
                              f"and {self.code!r}; build laws with coulomb_law, harmonic_law, "
                              "lennard_jones_law or custom_law")
@@ -94,6 +112,7 @@ class PairLaw:
             raise ValueError(f"params of a {self.name} law must have shape (3,), got {params.shape}")
         if self.name == "custom" and not callable(self.pair_energy):
             raise TypeError(f"pair_energy must be a function for a custom law, got {type(self.pair_energy).__name__}")
+        _check_law_params(self.name, params)
         object.__setattr__(self, "code", int(self.code))
         object.__setattr__(self, "params", params)
 
@@ -133,7 +152,8 @@ def coulomb_law(strength: float = 1.0, *, softening: float = 0.0, power: float =
     strength : float
         :math:`k`, energy x length^p.
     softening : float
-        :math:`\epsilon \ge 0`, length; must be > 0 if particles may coincide.
+        :math:`\epsilon \ge 0`, length; must be > 0 if particles may coincide
+        (:func:`pairwise_forces` raises ValueError on coincident particles otherwise).
     power : float
         :math:`p > 0`.
 
@@ -189,7 +209,8 @@ def lennard_jones_law(epsilon: float = 1.0, sigma: float = 1.0) -> PairLaw:
     epsilon : float
         Well depth :math:`\varepsilon > 0`, energy.
     sigma : float
-        Zero-crossing distance :math:`\sigma > 0`, length.
+        Zero-crossing distance :math:`\sigma > 0`, length. The law is singular at
+        :math:`r = 0`: :func:`pairwise_forces` raises ValueError on coincident particles.
 
     Examples
     --------
@@ -258,6 +279,16 @@ def pairwise_forces(positions, law: PairLaw, *, weights=None) -> PairwiseForces:
     PairwiseForces
         ``forces`` of shape ``(d, N)`` and the total ``energy``.
 
+    Raises
+    ------
+    ValueError
+        Bad ``positions`` or ``weights``, or a non-finite force or energy: coincident
+        particles under an unsoftened :func:`coulomb_law` (:math:`U = \infty`) or under
+        :func:`lennard_jones_law` (always singular at :math:`r = 0`), a custom law
+        returning NaN or inf, or coordinates so large that :math:`r^2` overflows.
+        (:func:`pairwise_forces_kernel`, called from jitted code, does not check: it
+        returns inf/NaN there.)
+
     Examples
     --------
     >>> import numpy as np
@@ -267,6 +298,8 @@ def pairwise_forces(positions, law: PairLaw, *, weights=None) -> PairwiseForces:
     ([[2.0, -2.0]], 1.0)
     """
     x = as_finite_array("positions", positions, ndim=2)
+    if x.shape[0] < 1 or x.shape[1] < 1:
+        raise ValueError(f"positions must have shape (d, N) with d >= 1 and N >= 1, got {x.shape}")
     if not isinstance(law, PairLaw):
         raise TypeError(
             "law must be a PairLaw from coulomb_law, harmonic_law, lennard_jones_law or "
@@ -287,4 +320,10 @@ def pairwise_forces(positions, law: PairLaw, *, weights=None) -> PairwiseForces:
         forces, energy = kernel(x, fn, law.params, w)
     else:
         forces, energy = pairwise_forces_kernel(x, law.code, law.params, w)
+    if not (np.isfinite(energy) and np.all(np.isfinite(forces))):
+        bad = "energy" if not np.isfinite(energy) else "forces"
+        raise ValueError(
+            f"the {law!r} law gave non-finite {bad} ({energy=}) for these positions: coincident "
+            "particles under an unsoftened power law or Lennard-Jones, a custom pair_energy "
+            "returning NaN/inf, or coordinates so large that r**2 overflows")
     return PairwiseForces(forces=forces, energy=float(energy))

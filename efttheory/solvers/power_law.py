@@ -94,8 +94,18 @@ def _slopes(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return (vc @ uc) / (uc @ uc)
 
 
+#: Largest n_boot: the replicate exponents are held in memory.
+_MAX_BOOT = 10**7
+
+
 def _statistic(values: np.ndarray, stat: str) -> np.ndarray:
-    return np.median(values, axis=-1) if stat == "median" else np.mean(values, axis=-1)
+    reduce = np.median if stat == "median" else np.mean
+    with np.errstate(over="ignore"):
+        out = reduce(values, axis=-1)
+    if not np.all(np.isfinite(out)):  # a sum overflowed: redo on values scaled by the row maximum
+        top = values.max(axis=-1, keepdims=True)
+        out = np.where(np.isfinite(out), out, top[..., 0] * reduce(values / top, axis=-1))
+    return out
 
 
 def fit_power_law(x, samples, *, stat: str = "median", n_boot: int = 1000, ci: float = 0.95,
@@ -112,7 +122,7 @@ def fit_power_law(x, samples, *, stat: str = "median", n_boot: int = 1000, ci: f
     stat : {"median", "mean"}
         Statistic of the samples at each ``x`` that is fitted.
     n_boot : int
-        Bootstrap replicates, >= 0 (0: no bootstrap, ``ci_low = ci_high = exponent``).
+        Bootstrap replicates, in [0, 10**7] (0: no bootstrap, ``ci_low = ci_high = exponent``).
     ci : float
         Confidence level in (0, 1).
     rng : numpy.random.Generator, SeedSequence, int or None
@@ -172,7 +182,7 @@ def fit_power_law(x, samples, *, stat: str = "median", n_boot: int = 1000, ci: f
             f"samples must be > 0 (a power law is fitted in log y), got minimum {ya.min()}"
         )
     stat = check_choice("stat", stat, ("median", "mean"))
-    n_boot = check_integer("n_boot", n_boot, minimum=0)
+    n_boot = check_integer("n_boot", n_boot, minimum=0, maximum=_MAX_BOOT)
     level = check_in_interval("ci", ci, 0.0, 1.0, closed=(False, False))
     gen = as_generator("rng", rng)
 

@@ -301,3 +301,59 @@ def test_linspace_save_times_do_not_add_rounding_steps():
 @njit
 def _decay_rhs_for_step_count(t, y, args):
     return -y
+
+
+# ---------------------------------------------------------------- step budget of the fixed-step methods
+
+def _counting_rhs():
+    calls = []
+
+    def rhs(t, y, args):
+        calls.append(t)
+        return -y
+
+    return rhs, calls
+
+
+@pytest.mark.parametrize("dt", [1e-17, 1e-300])
+def test_rk4_refuses_absurd_step_count_before_any_work(dt):
+    # span/dt beyond int64 used to wrap to a negative count, clipped to ONE huge step
+    rhs, calls = _counting_rhs()
+    with pytest.raises(ValueError, match=r"dt = .*max_steps"):
+        rk4(rhs, np.array([1.0]), np.array([0.0, 100.0]), dt=dt)
+    assert calls == []  # refused before the right-hand side was ever called
+    with pytest.raises(ValueError, match=r"dt = .*max_steps"):
+        rk4(_decay_rhs_for_step_count, np.array([1.0]), np.array([0.0, 100.0]), dt=dt)
+
+
+def test_velocity_verlet_refuses_absurd_step_count_before_any_work():
+    force, calls = _counting_rhs()
+    with pytest.raises(ValueError, match=r"dt = .*max_steps"):
+        velocity_verlet(force, np.array([1.0]), np.array([0.0]), np.array([0.0, 100.0]), dt=1e-17)
+    assert calls == []
+
+
+def test_fixed_step_budget_is_the_total_over_save_intervals():
+    t_eval = np.linspace(0.0, 1.0, 11)  # 10 intervals of 10 steps each
+    sol = rk4(_decay_rhs_for_step_count, np.array([1.0]), t_eval, dt=0.01, max_steps=100)
+    assert sol.n_steps == 100
+    with pytest.raises(ValueError, match="max_steps = 99"):
+        rk4(_decay_rhs_for_step_count, np.array([1.0]), t_eval, dt=0.01, max_steps=99)
+    sol = velocity_verlet(spring_force, [1.0], [0.0], t_eval, dt=0.01, max_steps=100, args=(1.0,))
+    assert sol.n_steps == 100
+    with pytest.raises(ValueError, match="max_steps"):
+        velocity_verlet(spring_force, [1.0], [0.0], t_eval, dt=0.01, max_steps=99, args=(1.0,))
+
+
+@pytest.mark.parametrize("max_steps, error", [(0, ValueError), (2**63, ValueError), (1.5, TypeError)])
+def test_bad_max_steps_is_rejected(max_steps, error):
+    with pytest.raises(error, match="max_steps"):
+        rk4(_decay_rhs_for_step_count, np.array([1.0]), [0.0, 1.0], dt=0.1, max_steps=max_steps)
+
+
+def test_overflowing_save_interval_is_rejected():
+    # t_eval[1] - t_eval[0] = inf in float64: no finite step layout exists
+    with pytest.raises(ValueError, match="t_eval"):
+        rk4(_decay_rhs_for_step_count, np.array([1.0]), [-1e308, 1e308], dt=1.0)
+    with pytest.raises(ValueError, match="t_eval"):
+        velocity_verlet(spring_force, [1.0], [0.0], [-1e308, 1e308], dt=1.0, args=(1.0,))

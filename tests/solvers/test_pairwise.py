@@ -209,3 +209,52 @@ def test_reprs_are_short():
     assert repr(harmonic_law(2.0)) == "PairLaw('harmonic', params=[2, 0, 0])"
     out = pairwise_forces(np.array([[0.0, 1.0]]), harmonic_law(2.0))
     assert repr(out) == "PairwiseForces(d=1, N=2, energy=1)"
+
+
+# ---------------------------------------------------------------- degenerate configurations
+
+@pytest.mark.parametrize("shape", [(0, 3), (1, 0), (0, 0)])
+def test_empty_positions_are_rejected(shape):
+    # d = 0 made every pair coincide: energy = inf was returned
+    with pytest.raises(ValueError, match=r"positions must have shape \(d, N\) with d >= 1 and N >= 1"):
+        pairwise_forces(np.empty(shape), coulomb_law())
+
+
+@pytest.mark.parametrize("law_factory", [lambda: coulomb_law(1.0), lambda: lennard_jones_law(1.0, 1.0)])
+def test_coincident_particles_under_singular_laws_raise(law_factory):
+    x = np.array([[0.0, 0.0, 1.0]])
+    with pytest.raises(ValueError, match="non-finite"):
+        pairwise_forces(x, law_factory())
+    # softening removes the singularity of the power law
+    out = pairwise_forces(x, coulomb_law(1.0, softening=0.1))
+    assert np.all(np.isfinite(out.forces)) and np.isfinite(out.energy)
+
+
+@njit
+def _nan_pair_energy(r2, params):
+    return np.nan, np.nan
+
+
+def test_custom_law_returning_nan_raises_naming_the_law():
+    with pytest.raises(ValueError, match=r"PairLaw\('custom'.*non-finite"):
+        pairwise_forces(np.array([[0.0, 1.0, 3.0]]), custom_law(_nan_pair_energy, [1.0]))
+
+
+def test_hand_built_pair_law_gets_the_constructor_checks():
+    from efttheory.solvers import PairLaw
+
+    with pytest.raises(ValueError, match="power"):
+        PairLaw("power", 0, np.array([1.0, -2.0, 0.0]))  # coulomb_law(power=-2) is refused too
+    with pytest.raises(ValueError, match="softening"):
+        PairLaw("power", 0, np.array([1.0, 1.0, -0.5]))
+    with pytest.raises(ValueError, match="epsilon"):
+        PairLaw("lennard_jones", 2, np.array([-1.0, 1.0, 0.0]))
+    with pytest.raises(ValueError, match="sigma"):
+        PairLaw("lennard_jones", 2, np.array([1.0, 0.0, 0.0]))
+    with pytest.raises(ValueError, match="rest_length"):
+        PairLaw("harmonic", 1, np.array([1.0, -1.0, 0.0]))
+    with pytest.raises(ValueError, match="name and code"):
+        PairLaw("harmonic", True, np.array([1.0, 0.0, 0.0]))
+    with pytest.raises(ValueError, match="name and code"):
+        PairLaw(["harmonic"], 1, np.array([1.0, 0.0, 0.0]))
+    assert PairLaw("power", 0, np.array([1.0, 1.0, 0.0])).params.tolist() == coulomb_law().params.tolist()

@@ -129,3 +129,17 @@ def test_bad_input_is_rejected():
         fit_power_law(X, y, n_boot=-1)
     with pytest.raises(TypeError, match="rng"):
         fit_power_law(X, y, rng="seed")
+
+
+def test_n_boot_is_bounded():
+    with pytest.raises(ValueError, match="n_boot must be <= 10000000"):
+        fit_power_law(X, 3.0 * X**-1.5, n_boot=10**30)
+
+
+@pytest.mark.parametrize("stat", ["median", "mean"])
+def test_statistic_of_huge_samples_does_not_overflow(stat):
+    # the mean (and the median of an even count) of [1e308, 1e308] overflowed: exponent nan
+    samples = np.array([[1e308] * 2, [5e307] * 2, [2.5e307] * 2])
+    fit = fit_power_law([1.0, 2.0, 4.0], samples, stat=stat, n_boot=0)
+    assert fit.exponent == pytest.approx(1.0, rel=1e-12)
+    np.testing.assert_allclose(fit.y_stat, [1e308, 5e307, 2.5e307], rtol=1e-15)
