@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 
+from efttheory.errors import ConvergenceError
+
 
 def _add_two_group(sub):
     p = sub.add_parser("two-group", help="DC-2: current victims C, future victims F, threat T")
@@ -34,7 +36,7 @@ def _add_many_group(sub):
     p = sub.add_parser("many-group", help="DC-N: groups attacked in sequence (stag-hunt stages)")
     per_group = "; one value for every group or one per group"
     p.add_argument("--s", type=float, nargs="+", default=[1.0, 1.0, 1.0, 1.0],
-                   help="group strengths in attack order (default 1 1 1 1)")
+                   help="group strengths in attack order, at most 16 groups (default 1 1 1 1)")
     p.add_argument("--s-T", type=float, default=6.0, help="threat strength at the first stage (default 6)")
     p.add_argument("--r", type=float, default=3.0, help="Tullock decisiveness (default 3)")
     p.add_argument("--c", type=float, nargs="+", default=[0.5], help=f"cost of support, >= 0 (default 0.5{per_group})")
@@ -81,8 +83,11 @@ def _two_group(args) -> None:
             print(f"    {label:34s} {value:.16g}" if math.isfinite(value) else f"    {label:34s} {value}")
         except ValueError as exc:
             print(f"    {label:34s} undefined ({exc})")
-    peak = cf.efficacy_peak(p.s_C, p.s_C + p.s_F, p.r)
-    print(f"  efficacy peak: s_T* = {peak.s_T_star:.10g}, dp_max = {peak.dp_max:.10g}")
+    try:
+        peak = cf.efficacy_peak(p.s_C, p.s_C + p.s_F, p.r)
+        print(f"  efficacy peak: s_T* = {peak.s_T_star:.10g}, dp_max = {peak.dp_max:.10g}")
+    except ValueError as exc:  # s_F below the rounding of s_C: s_C + s_F == s_C
+        print(f"  efficacy peak: undefined ({exc})")
     sol = cf.dc2_subgame_perfect_equilibrium(p)
     print(f"  subgame-perfect equilibrium: T attacks {sol.mode}; F {'supports' if sol.follower_supports else 'stays out'};"
           f" P(movement prevails) = {sol.prevail_probability:.10g}")
@@ -96,6 +101,9 @@ def _many_group(args) -> None:
     from efttheory.games import conflict as cf
     from efttheory.games import pure_nash_equilibria, symmetric_mixed_equilibria
 
+    if len(args.s) > cf.MAX_MPE_GROUPS:  # before any output: the run time doubles with each group
+        raise ValueError(f"--s must list at most {cf.MAX_MPE_GROUPS} groups (the run time doubles with each "
+                         f"group), got {len(args.s)}")
     params = cf.DCNParams(s=args.s, s_T=args.s_T, r=args.r, c=_vec(args.c), L=_vec(args.L), q=_vec(args.q),
                           tau=_vec(args.tau), delta=_vec(args.delta), gamma=args.gamma)
     print("DC-N, a model inspired by Park & Tegmark (arXiv 2310.06009) [our formalisation]")
@@ -136,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ConvergenceError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     except BrokenPipeError:
         # the reader went away (``... | head``): stop quietly, as Unix tools do, and keep the
         # interpreter's final flush of stdout from raising again at exit

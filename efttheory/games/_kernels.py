@@ -697,17 +697,22 @@ def tullock_stage_payoffs(s_target, s_choosers, s_threat, r, cost, value, out):
 
     Profile index b encodes a_j = bit (M - 1 - j) of b (C order of shape (2,)*M).
     ``out[b, j] = -cost[j] a_j - (1 - P(S, s_threat)) value[j]`` with
-    S = s_target + sum_j a_j s_j and P(x, y) = x^r / (x^r + y^r).
+    S = s_target + sum_j a_j s_j and P(x, y) = x^r / (x^r + y^r), evaluated as
+    1 - P(S, s_threat) = 1 / (1 + (S / s_threat)^r), with the odds taken as
+    exp(r (ln S - ln s_threat)) where S / s_threat over- or underflows (no NaN).
     """
     M = s_choosers.shape[0]
-    yr = s_threat**r
     for b in range(1 << M):
         S = s_target
         for j in range(M):
             if (b >> (M - 1 - j)) & 1:
                 S += s_choosers[j]
-        xr = S**r
-        lose = yr / (xr + yr)
+        ratio = S / s_threat
+        if 2.2250738585072014e-308 <= ratio <= 1.7976931348623157e308:
+            odds = ratio**r
+        else:
+            odds = np.exp(r * (np.log(S) - np.log(s_threat)))
+        lose = 1.0 / (1.0 + odds)
         for j in range(M):
             a = (b >> (M - 1 - j)) & 1
             out[b, j] = -cost[j] * a - lose * value[j]

@@ -49,6 +49,7 @@ import numpy as np
 
 from efttheory._arguments import (
     as_finite_array,
+    as_integer_array,
     check_choice,
     check_in_interval,
     check_integer,
@@ -56,7 +57,13 @@ from efttheory._arguments import (
     check_probability,
 )
 from efttheory.games import _kernels
-from efttheory.games.extensive import GameTree, SubgamePerfectEquilibrium, subgame_perfect_equilibria
+from efttheory.games.extensive import (
+    GameTree,
+    SubgamePerfectEquilibrium,
+    one_shot_deviation_gain,
+    strategy_values,
+    subgame_perfect_equilibria,
+)
 from efttheory.games.normal_form import (
     NormalFormGame,
     _action_values,
@@ -100,6 +107,8 @@ __all__ = [
 ]
 
 STAGE_RULES = ("payoff_dominant", "risk_dominant", "pessimistic", "qre_limit")
+MAX_STAGE_CHOOSERS = 20  # a stage game holds 2**M x M payoffs: 170 MB and about 1 s at M = 20
+MAX_MPE_GROUPS = 16  # dcn_markov_perfect_equilibrium: about 1 s at N = 16, doubling with each group
 
 
 # ---------------------------------------------------------------------------------------------
@@ -112,12 +121,15 @@ def tullock_csf(x, y, r: float = 1.0):
 
     The probability that strength :math:`x` beats strength :math:`y`
     [cited: Tullock, *Efficient rent seeking* (1980)]; S-shaped in :math:`x`
-    for :math:`r > 1`. Computed as :math:`1 / (1 + (y/x)^r)` for stability.
+    for :math:`r > 1`. Computed as :math:`1 / (1 + (y/x)^r)`, with
+    :math:`(y/x)^r = \exp(r(\ln y - \ln x))` where :math:`y/x` itself would
+    over- or underflow, so any positive finite strengths and decisiveness give a
+    probability (0 or 1 once the odds pass the float range), never NaN.
 
     Parameters
     ----------
     x, y : float or array_like, > 0
-        Strengths (any common unit).
+        Strengths (any common unit); broadcast against each other.
     r : float, > 0
         Decisiveness of conflict.
 
@@ -125,26 +137,53 @@ def tullock_csf(x, y, r: float = 1.0):
     -------
     float or numpy.ndarray, in [0, 1]
 
+    Raises
+    ------
+    ValueError
+        If a strength is not finite and > 0, ``r`` is not finite and > 0, or
+        ``x`` and ``y`` do not broadcast.
+
     Examples
     --------
     >>> import numpy as np
     >>> from efttheory.games import tullock_csf
     >>> tullock_csf(1.0, 1.0, r=2)             # equal strengths: a fair coin, whatever r
     0.5
-    >>> tullock_csf(np.array([1.0, 2.0, 3.0]), 1.0, r=2).tolist()  # 1 / (1 + (y/x)^r)
+    >>> np.round(tullock_csf(np.array([1.0, 2.0, 3.0]), 1.0, r=2), 12).tolist()  # 1 / (1 + (y/x)^r)
     [0.5, 0.8, 0.9]
+    >>> tullock_csf(1e200, 1e200, r=2), tullock_csf(2.0, 1.0, r=2000)  # no overflow: huge strengths or r
+    (0.5, 1.0)
     """
     r = check_positive("r", r)
     xa = as_finite_array("x", x)
     ya = as_finite_array("y", y)
+    try:
+        np.broadcast_shapes(xa.shape, ya.shape)
+    except ValueError:
+        raise ValueError(f"x and y must broadcast to a common shape, got shapes {xa.shape} and {ya.shape}") from None
     if np.any(xa <= 0) or np.any(ya <= 0):
         raise ValueError(f"x and y must be > 0 (strengths), got x={x!r}, y={y!r}")
-    out = xa**r / (xa**r + ya**r)
+    out = _tullock(xa, ya, r)
     return float(out) if out.ndim == 0 else out
 
 
+_TINY, _HUGE = np.finfo(float).tiny, np.finfo(float).max
+
+
 def _tullock(x, y, r):
-    return x**r / (x**r + y**r)
+    """P(x, y) = 1 / (1 + (y/x)^r) for x >= 0, y > 0 (floats or arrays) without overflow or NaN."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):  # x = 0 gives odds = inf, P = 0
+        ratio = y / x
+        normal = (ratio >= _TINY) & (ratio <= _HUGE)  # y/x neither over- nor underflowed
+        odds = np.where(normal, ratio**r, np.exp(r * (np.log(y) - np.log(x))))
+        return 1.0 / (1.0 + odds)  # odds = inf gives 0, odds = 0 gives 1
+
+
+def _log_ratio(a: float, b: float) -> float:
+    """ln(a / b) for floats a, b > 0, also where a / b over- or underflows."""
+    ratio = a / b
+    return math.log(ratio) if _TINY <= ratio <= _HUGE else math.log(a) - math.log(b)
 
 
 def _check_csf(csf):
@@ -155,7 +194,7 @@ def _check_csf(csf):
 
 def _contest(csf, r):
     if csf is None:
-        return lambda x, y: _tullock(x, y, r)
+        return lambda x, y: float(_tullock(x, y, r))
 
     def wrapped(x, y):
         value = float(csf(x, y))
@@ -293,6 +332,12 @@ def contest_probabilities(p: DC2Params) -> ContestProbabilities:
 def discount_weight(p: DC2Params, delta: float | None = None) -> float:
     r"""F's weight on the later loss: :math:`\delta^\tau`, or :math:`h\delta/(1 - (1-h)\delta)` with a hazard.
 
+    Parameters
+    ----------
+    p : DC2Params
+    delta : float in (0, 1] or None
+        Discount factor to use instead of ``p.delta``.
+
     Examples
     --------
     >>> from efttheory.games import DC2Params, discount_weight
@@ -306,7 +351,7 @@ def discount_weight(p: DC2Params, delta: float | None = None) -> float:
     0.818182
     """
     p = _params(p)
-    d = p.delta if delta is None else delta
+    d = p.delta if delta is None else check_in_interval("delta", delta, 0.0, 1.0, closed=(False, True))
     if p.hazard is not None:
         h = p.hazard
         return h * d / (1.0 - (1.0 - h) * d)
@@ -413,7 +458,8 @@ def critical_discount_factor(p: DC2Params) -> float:
 
     With a hazard :math:`h` the weight :math:`h\delta/(1-(1-h)\delta) = K` gives
     :math:`\delta^* = K / (h + K(1-h))`. Support iff :math:`\delta \ge \delta^*`;
-    :math:`\delta^* \ge 1` means F never supports (``inf`` when the gain is zero).
+    :math:`\delta^* \ge 1` means F never supports (``inf`` when the gain is zero, or
+    when :math:`\delta^*` exceeds the float range, e.g. for a tiny :math:`\tau`).
 
     Raises
     ------
@@ -445,7 +491,10 @@ def critical_discount_factor(p: DC2Params) -> float:
         return K / (h + K * (1.0 - h))
     if p.tau == 0.0:
         raise ValueError("tau must be > 0 for a critical discount factor, got 0 (the decision ignores delta)")
-    return K ** (1.0 / p.tau)
+    try:
+        return K ** (1.0 / p.tau)
+    except OverflowError:  # K > 1 and a tiny tau: delta* is beyond the float range, F never supports
+        return math.inf
 
 
 def critical_threat_belief(p: DC2Params) -> float:
@@ -530,7 +579,7 @@ def critical_imminence(p: DC2Params) -> float:
         return -math.inf
     if p.delta == 1.0:
         return math.inf if base >= p.c else -math.inf
-    return math.log(base / p.c) / math.log(1.0 / p.delta)
+    return _log_ratio(base, p.c) / -math.log(p.delta)
 
 
 @dataclass(frozen=True)
@@ -550,7 +599,11 @@ def efficacy_peak(S0: float, S1: float, r: float) -> EfficacyPeak:
     .. math::
 
         s_T^* = \sqrt{S_0 S_1}, \qquad
-        \Delta p_{\max} = \frac{S_1^{r/2} - S_0^{r/2}}{S_1^{r/2} + S_0^{r/2}}.
+        \Delta p_{\max} = \frac{S_1^{r/2} - S_0^{r/2}}{S_1^{r/2} + S_0^{r/2}}
+                         = \tanh\Big(\frac{r}{4} \ln\frac{S_1}{S_0}\Big),
+
+    evaluated as :math:`\sqrt{S_0}\sqrt{S_1}` and the :math:`\tanh` form, so
+    neither overflows.
 
     Parameters
     ----------
@@ -573,8 +626,7 @@ def efficacy_peak(S0: float, S1: float, r: float) -> EfficacyPeak:
     r = check_positive("r", r)
     if S1 <= S0:
         raise ValueError(f"S1 must exceed S0 (support adds strength), got S0={S0}, S1={S1}")
-    a, b = S1 ** (r / 2), S0 ** (r / 2)
-    return EfficacyPeak(math.sqrt(S0 * S1), (a - b) / (a + b))
+    return EfficacyPeak(math.sqrt(S0) * math.sqrt(S1), math.tanh(0.25 * r * _log_ratio(S1, S0)))
 
 
 @dataclass(frozen=True, repr=False)
@@ -588,6 +640,7 @@ class ComparativeStatics:
     elasticities : dict
         :math:`\\partial \\ln G / \\partial \\ln x` for q, L_F, delta, s_T, s_C, s_F;
         semi-elasticities :math:`\\partial \\ln G / \\partial x` for tau and gamma.
+        All NaN where :math:`G = 0` (e.g. ``q = 0``): :math:`\\ln G` is then undefined.
     signs : dict
         Sign (-1, 0, 1) of each partial.
     """
@@ -633,8 +686,14 @@ def comparative_statics(p: DC2Params, wrt=STATIC_PARAMETERS) -> ComparativeStati
     Parameters
     ----------
     p : DC2Params
-    wrt : iterable of str
-        From ``("q", "L_F", "delta", "tau", "gamma", "s_T", "s_C", "s_F")``.
+    wrt : str or iterable of str
+        One name or several from ``("q", "L_F", "delta", "tau", "gamma", "s_T", "s_C", "s_F")``.
+
+    Returns
+    -------
+    ComparativeStatics
+        Partials, elasticities and signs keyed by name. The elasticities are NaN
+        where :math:`G = 0` (e.g. ``q = 0``, or no efficacy): :math:`\ln G` is undefined there.
 
     Examples
     --------
@@ -651,7 +710,13 @@ def comparative_statics(p: DC2Params, wrt=STATIC_PARAMETERS) -> ComparativeStati
     p = _params(p)
     if p.hazard is not None:
         raise ValueError("comparative_statics needs hazard=None (delta^tau weight)")
-    names = tuple(wrt)
+    if isinstance(wrt, str):
+        wrt = (wrt,)
+    try:
+        names = tuple(wrt)
+    except TypeError:
+        raise TypeError(f"wrt must be a parameter name or an iterable of names from {STATIC_PARAMETERS}, "
+                        f"got {wrt!r}") from None
     for name in names:
         check_choice("wrt", name, STATIC_PARAMETERS)
     cp = contest_probabilities(p)
@@ -799,8 +864,14 @@ def division_budget(p: DC2Params, lever: str = "q", cost: Callable | None = None
     p : DC2Params
     lever : {"q", "dp"}
     cost : callable or None
-        :math:`\kappa(\text{shift}) \ge 0`.
+        :math:`\kappa(\text{shift})`, a finite real number :math:`\ge 0`
+        (checked; evaluated once, also when the shift is 0).
     V : float, > 0
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``cost`` is not callable or ``cost(shift)`` is not a finite real number >= 0.
 
     Examples
     --------
@@ -829,8 +900,8 @@ def division_budget(p: DC2Params, lever: str = "q", cost: Callable | None = None
     probs = _branches(p)
     gain = V * (max(probs["sequential_out"], probs["simultaneous"])
                 - max(probs["simultaneous"], probs["sequential_in"]))
-    kappa = (lambda s: s) if cost is None else cost
-    worthwhile = bool(shift > 0 and float(kappa(shift)) < gain)
+    kappa = shift if cost is None else check_positive(f"cost({shift!r})", cost(shift), strict=False)
+    worthwhile = bool(shift > 0 and kappa < gain)
     return DivisionBudget(lever, float(shift), float(gain), worthwhile)
 
 
@@ -847,7 +918,8 @@ def dc2_game_tree(p: DC2Params, V: float = 1.0) -> GameTree:
     so F's choice follows its perceived gain; with default beliefs they are true.
     With ties broken toward the first child, backward induction sends ties to
     support and to simultaneous attack, as in :func:`support_decision` and
-    :func:`threat_attack_mode`.
+    :func:`threat_attack_mode` (:func:`dc2_subgame_perfect_equilibrium` also
+    settles ties that rounding blurs by those two rules).
 
     Examples
     --------
@@ -930,9 +1002,21 @@ class DC2Equilibrium:
 def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibrium:
     """Solve DC-2 by backward induction on its game tree (ties: support, simultaneous) [ours].
 
+    F's move and T's mode are those of :func:`support_decision` and
+    :func:`threat_attack_mode`, so ties, e.g. at ``c = max_support_cost(p)``, go
+    to support and to simultaneous attack here too. Backward induction on
+    :func:`dc2_game_tree` sums the same terms in another order; moves within
+    rounding (``1e-12`` times the largest leaf payoff) of each other count as tied
+    (``spe.tie_nodes``) and take those moves.
+
+    Raises
+    ------
+    RuntimeError
+        If the tree and the closed forms disagree by more than rounding.
+
     Examples
     --------
-    >>> from efttheory.games import DC2Params, dc2_subgame_perfect_equilibrium
+    >>> from efttheory.games import DC2Params, dc2_subgame_perfect_equilibrium, max_support_cost
     >>> # base case B0
     >>> b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5)
     >>> dc2_subgame_perfect_equilibrium(b0)       # patient F would support, so T does not divide
@@ -940,12 +1024,30 @@ def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibr
     >>> eq = dc2_subgame_perfect_equilibrium(b0.replace(delta=0.5))  # myopic F stays out, T divides
     >>> eq.mode, eq.follower_supports, round(eq.prevail_probability, 6)  # p_0 = 4/13
     ('sequential', False, 0.307692)
+    >>> eq = dc2_subgame_perfect_equilibrium(b0.replace(c=max_support_cost(b0)))  # F indifferent: supports
+    >>> eq.mode, eq.follower_supports, eq.spe.tie_nodes.tolist()                # node 2 is F's decision
+    ('simultaneous', True, [2])
     """
     tree = dc2_game_tree(p, V)
-    spe = subgame_perfect_equilibria(tree, ties="first", tol=0.0)
+    supports = support_decision(p)
+    mode = threat_attack_mode(p, V).mode
+    tol = 1e-12 * float(np.max(np.abs(tree.payoffs)))
+    spe = subgame_perfect_equilibria(tree, ties="first", tol=tol)
+    choice = spe.choice.copy()
     seq_node = 2  # breadth-first: 0 root, 1 simultaneous chance, 2 F's decision
-    supports = tree.labels[int(spe.choice[seq_node])] == "support"
-    mode = tree.labels[int(spe.choice[0])]
+    for node, label in ((0, mode), (seq_node, "support" if supports else "stay out")):
+        choice[node] = next(v for v in tree.children(node) if tree.labels[v] == label)
+    gain = float(np.max(one_shot_deviation_gain(tree, choice)))
+    if gain > tol:
+        raise RuntimeError(f"dc2_subgame_perfect_equilibrium: backward induction on the tree disagrees with "
+                           f"support_decision/threat_attack_mode (deviation gain {gain:g} > {tol:g})")
+    values = strategy_values(tree, choice)
+    path, v = ["root"], 0
+    while tree.n_children[v]:  # chance nodes: the likelier branch, as subgame_perfect_equilibria reports
+        kids = np.asarray(tree.children(v))
+        v = int(choice[v]) if tree.player[v] >= 0 else int(kids[np.argmax(tree.chance_prob[kids])])
+        path.append(tree.labels[v])
+    spe = SubgamePerfectEquilibrium(choice, values, spe.tie_nodes, tuple(path))
     cp = contest_probabilities(p)
     if mode == "simultaneous":
         prevail = cp.p_1
@@ -953,7 +1055,7 @@ def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibr
     else:
         prevail = cp.p_1 if supports else cp.p_0
         uF = -p.c * supports - (1.0 - prevail) * p.q * discount_weight(p) * (1.0 - cp.pi) * p.L_F
-    return DC2Equilibrium(mode, bool(supports), float(prevail), float(spe.values[0, 0]), float(uF), spe, tree)
+    return DC2Equilibrium(mode, bool(supports), float(prevail), float(values[0, 0]), float(uF), spe, tree)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1026,8 +1128,8 @@ class DCNParams:
         return self.s.shape[0]
 
     def reordered(self, order) -> "DCNParams":
-        """The same groups attacked in ``order`` (a permutation of range(N))."""
-        order = np.asarray(order, dtype=np.int64)
+        """The same groups attacked in ``order`` (a permutation of range(N), else ValueError)."""
+        order = _check_order(order, self.n_groups)
         return DCNParams(self.s[order], self.s_T, self.r, self.c[order], self.L[order], self.q[order],
                          self.tau[order], self.delta[order], self.gamma, self.csf)
 
@@ -1039,6 +1141,13 @@ class DCNParams:
     def __repr__(self) -> str:
         return (f"DCNParams(N={self.n_groups}, s={self.s.tolist()}, s_T={self.s_T:g}, r={self.r:g}, "
                 f"gamma={self.gamma:g}{', csf=custom' if self.csf is not None else ''})")
+
+
+def _check_order(order, N: int) -> np.ndarray:
+    arr = as_integer_array("order", order, ndim=1)
+    if sorted(arr.tolist()) != list(range(N)):
+        raise ValueError(f"order must be a permutation of range({N}) (each group id once), got {arr.tolist()}")
+    return arr
 
 
 def _dcn(params) -> DCNParams:
@@ -1071,6 +1180,9 @@ def _continuation(params, k, continuation):
 
 
 def _check_stage(params, k):
+    if params.n_groups < 2:
+        raise ValueError(f"params must hold at least 2 groups for a stage (a target and a later group that "
+                         f"chooses), got N={params.n_groups}")
     return check_integer("k", k, minimum=0, maximum=params.n_groups - 2)
 
 
@@ -1095,6 +1207,12 @@ def dcn_stage_game(params: DCNParams, k: int, continuation="simple") -> NormalFo
     NormalFormGame
         Payoffs of shape ``(2,) * M + (M,)``; action 1 = support.
 
+    Raises
+    ------
+    ValueError
+        If ``M > 20`` (``MAX_STAGE_CHOOSERS``): the game has :math:`2^M M`
+        payoffs (170 MB at :math:`M = 20`, doubling with each chooser).
+
     Examples
     --------
     >>> from efttheory.games import DCNParams, dcn_stage_game, pure_nash_equilibria
@@ -1108,8 +1226,12 @@ def dcn_stage_game(params: DCNParams, k: int, continuation="simple") -> NormalFo
     """
     params = _dcn(params)
     k = _check_stage(params, k)
+    M = params.n_groups - 1 - k
+    if M > MAX_STAGE_CHOOSERS:
+        raise ValueError(f"k={k} leaves M={M} choosers in a game of {params.n_groups} groups; the stage game "
+                         f"has 2**M profiles, so M must be <= {MAX_STAGE_CHOOSERS} "
+                         f"(k >= {params.n_groups - 1 - MAX_STAGE_CHOOSERS}, or fewer groups)")
     V = _continuation(params, k, continuation)
-    M = V.shape[0]
     sT = _stage_threat(params, k)
     choosers = np.ascontiguousarray(params.s[k + 1:])
     cost = np.ascontiguousarray(params.c[k + 1:])
@@ -1278,9 +1400,17 @@ def dcn_markov_perfect_equilibrium(params: DCNParams, selection: str, order=None
     Parameters
     ----------
     params : DCNParams
+        At most 16 groups (``MAX_MPE_GROUPS``): each stage solves a game with
+        :math:`2^{N-1-k}` profiles, so the run time doubles with each group
+        (about 1 s at :math:`N = 16`).
     selection : {"payoff_dominant", "risk_dominant", "pessimistic", "qre_limit"}
     order : array_like of int, shape (N,), optional
         Attack order (a permutation of group ids); default 0, 1, ..., N - 1.
+
+    Raises
+    ------
+    ValueError
+        If ``params`` has more than 16 groups, or ``order`` is not a permutation of ``range(N)``.
 
     Examples
     --------
@@ -1297,11 +1427,10 @@ def dcn_markov_perfect_equilibrium(params: DCNParams, selection: str, order=None
     params = _dcn(params)
     check_choice("selection", selection, STAGE_RULES)
     N = params.n_groups
-    if order is None:
-        order = np.arange(N)
-    order = np.asarray(order)
-    if order.shape != (N,) or sorted(order.tolist()) != list(range(N)):
-        raise ValueError(f"order must be a permutation of range({N}), got {order!r}")
+    if N > MAX_MPE_GROUPS:
+        raise ValueError(f"params must hold at most {MAX_MPE_GROUPS} groups for dcn_markov_perfect_equilibrium "
+                         f"(its run time doubles with each group), got N={N}")
+    order = np.arange(N) if order is None else _check_order(order, N)
     g = params.reordered(order)
     P = _contest(g.csf, g.r)
     sT = np.array([_stage_threat(g, k) for k in range(N)])

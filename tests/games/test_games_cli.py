@@ -46,3 +46,24 @@ def test_closed_output_pipe_stops_quietly(run_into_closed_pipe):
     proc = run_into_closed_pipe("efttheory", "conflict", "many-group")
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
+
+
+def test_extreme_decisiveness_runs(capsys):
+    assert main(["conflict", "two-group", "--r", "1e4"]) == 0
+    assert "p_1 = 1   p_0 = 0   pi = 0" in capsys.readouterr().out
+    assert main(["conflict", "many-group", "--r", "2000"]) == 0
+    assert "P(threat conquers all) = 1;" in capsys.readouterr().out
+
+
+def test_support_tie_reported_consistently(capsys):
+    # c = F's willingness to pay in base case B0, exactly: ties go to support and simultaneous attack
+    assert main(["conflict", "two-group", "--c", "1.7226830769230772"]) == 0
+    out = capsys.readouterr().out
+    assert "F supports C: yes" in out
+    assert "T attacks simultaneous; F supports;" in out
+
+
+def test_too_many_groups_refused_before_any_output(capsys):
+    assert main(["conflict", "many-group", "--s", *["1"] * 26]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "--s must list at most 16 groups" in captured.err

@@ -23,6 +23,7 @@ from efttheory.games import (
     dcn_markov_perfect_equilibrium,
     dcn_stage_game,
     dcn_stage_increments,
+    discount_weight,
     division_budget,
     efficacy_peak,
     max_support_cost,
@@ -349,3 +350,169 @@ def test_tullock_csf_properties():
     assert tullock_csf(1.0, 2.0) + tullock_csf(2.0, 1.0) == pytest.approx(1.0)
     with pytest.raises(ValueError, match="x and y"):
         tullock_csf(0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numerically stable contest function and the functions built on it
+# ---------------------------------------------------------------------------------------------
+
+
+def _csf_twin(x, y, r):
+    """P(x, y) in the log-odds form 1 / (1 + exp(r (ln y - ln x))), in plain Python."""
+    z = r * (math.log(y) - math.log(x))
+    return 0.0 if z > 700 else 1.0 / (1.0 + math.exp(z))
+
+
+def test_tullock_csf_extreme_strengths_and_decisiveness():
+    assert tullock_csf(1e200, 1e200, r=2) == 0.5
+    assert tullock_csf(1e-200, 1e-200, r=2) == 0.5
+    assert tullock_csf(2, 1, r=2000) == 1.0
+    assert tullock_csf(1, 2, r=2000) == 0.0
+    # y / x overflows, but with a tiny r the odds are moderate: (1e-300 / 1e300)^0.001 = e^-1.38
+    assert tullock_csf(1e300, 1e-300, r=1e-3) == pytest.approx(_csf_twin(1e300, 1e-300, 1e-3), rel=1e-14)
+    out = tullock_csf(np.array([1e-300, 1.0, 1e300]), np.array([1e-300, 3.0, 1e299]), r=7)
+    assert np.all(np.isfinite(out))
+    assert out == pytest.approx([0.5, 1 / (1 + 3.0**7), 1 / (1 + 0.1**7)], rel=1e-14)
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.floats(-300, 300), st.floats(-300, 300), st.floats(-3, 4))
+def test_tullock_csf_matches_log_odds_twin_over_the_float_range(lx, ly, lr):
+    x, y, r = 10.0**lx, 10.0**ly, 10.0**lr
+    value = tullock_csf(x, y, r)
+    assert 0.0 <= value <= 1.0
+    assert value == pytest.approx(_csf_twin(x, y, r), rel=1e-9, abs=1e-300)
+    assert value + tullock_csf(y, x, r) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_tullock_csf_names_arguments_that_do_not_broadcast():
+    with pytest.raises(ValueError, match="x and y must broadcast"):
+        tullock_csf([1, 2, 3], [1, 2])
+
+
+def test_contest_based_functions_stay_finite_at_extremes():
+    cp = contest_probabilities(B0.replace(r=1e4))
+    assert (cp.p_1, cp.p_0, cp.pi) == (1.0, 0.0, 0.0)
+    cp = contest_probabilities(B0.replace(s_T=1e300))
+    assert (cp.p_1, cp.p_0, cp.pi) == (0.0, 0.0, 0.0)
+    tiny = contest_probabilities(B0.replace(s_C=1e-300, s_F=1e-300, s_T=1.5e-300))  # B0 scaled down
+    base = contest_probabilities(B0)
+    assert (tiny.p_1, tiny.p_0, tiny.pi) == pytest.approx((base.p_1, base.p_0, base.pi), rel=1e-13)
+    peak = efficacy_peak(1, 2, 5000)
+    assert peak.s_T_star == pytest.approx(math.sqrt(2), rel=1e-15) and peak.dp_max == 1.0
+    peak = efficacy_peak(1e200, 1e300, 0.001)
+    assert peak.s_T_star == pytest.approx(1e250, rel=1e-14)
+    assert peak.dp_max == pytest.approx(math.tanh(0.25e-3 * math.log(1e100)), rel=1e-13)
+    s = peak.s_T_star
+    assert peak.dp_max == pytest.approx(tullock_csf(1e300, s, 0.001) - tullock_csf(1e200, s, 0.001), rel=1e-12)
+    # delta* = (c / base)^(1 / tau) is far beyond the float range: F never supports
+    p = B0.replace(tau=1e-10, c=100)
+    assert critical_discount_factor(p) == math.inf and not support_decision(p)
+
+
+@settings(deadline=None, max_examples=30)
+@given(st.floats(-1, 4), st.floats(-300, 300), st.floats(-300, 300))
+def test_stage_payoff_kernel_matches_twin_at_extremes(lr, ls_T, ls):
+    # the numba kernel (csf=None) against the plain-Python path through a custom csf
+    r, s_T, s = 10.0**lr, 10.0**ls_T, 10.0**ls
+    params = DCNParams(s=[s, 2 * s, 3 * s], s_T=s_T, r=r, c=[0.0, 0.3, 0.7], L=10, q=1, tau=1, delta=0.9,
+                       gamma=0.5)
+    kernel = dcn_stage_game(params, 0).payoffs
+    twin = dcn_stage_game(params.replace(csf=lambda x, y: tullock_csf(x, y, r)), 0).payoffs
+    assert np.all(np.isfinite(kernel))
+    assert np.allclose(kernel, twin, rtol=1e-12, atol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# One tie rule: support and simultaneous attack
+# ---------------------------------------------------------------------------------------------
+
+
+def test_exact_support_tie_goes_to_support_everywhere():
+    p = B0.replace(c=max_support_cost(B0))
+    assert p.c == solidarity_gain(p)  # an exact tie in floating point
+    assert support_decision(p)
+    sol = dc2_subgame_perfect_equilibrium(p)
+    assert sol.follower_supports and sol.mode == "simultaneous" == threat_attack_mode(p).mode
+    assert 2 in sol.spe.tie_nodes.tolist()  # F's decision is reported as a tie
+    assert np.max(one_shot_deviation_gain(sol.tree, sol.spe)) <= 1e-12
+    assert sol.prevail_probability == contest_probabilities(p).p_1
+
+
+def test_exact_attack_mode_tie_goes_to_simultaneous_everywhere():
+    # F stays out and (1 - p_0)(1 - pi) delta_T^tau == 1 - p_1 exactly
+    p = B0.replace(delta=0.01, tau=1, delta_T=0.65)
+    probs = threat_attack_mode(p).conquest_prob_by_branch
+    assert probs["sequential_out"] == probs["simultaneous"]
+    assert not support_decision(p) and threat_attack_mode(p).mode == "simultaneous"
+    sol = dc2_subgame_perfect_equilibrium(p)
+    assert sol.mode == "simultaneous" and not sol.follower_supports
+    assert sol.spe.path[1] == "simultaneous"
+
+
+# ---------------------------------------------------------------------------------------------
+# Argument checks
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("delta, error", [(2.0, ValueError), (float("nan"), ValueError), (-1.0, ValueError),
+                                          (0.0, ValueError), ("a", TypeError)])
+def test_discount_weight_checks_delta(delta, error):
+    with pytest.raises(error, match="delta"):
+        discount_weight(B0, delta=delta)
+
+
+@pytest.mark.parametrize("order", [[0, 0, 0, 0], [0, 1], [-1, 0, 1, 2], [0, 1, 2, 5], [0, 1, 2, 3.5]])
+def test_reordered_requires_a_permutation(order):
+    with pytest.raises(ValueError, match="order"):
+        N0.reordered(order)
+    with pytest.raises(ValueError, match="order"):
+        dcn_markov_perfect_equilibrium(N0, "payoff_dominant", order=order)
+
+
+def test_mpe_accepts_whole_float_order():
+    a = dcn_markov_perfect_equilibrium(N0, "payoff_dominant", order=[0.0, 1.0, 2.0, 3.0])
+    b = dcn_markov_perfect_equilibrium(N0, "payoff_dominant")
+    assert np.array_equal(a.values, b.values) and a.order.dtype == np.int64
+    assert N0.reordered([3, 2, 1, 0]).s.tolist() == N0.s.tolist()
+
+
+def _n0_groups(n):
+    """Base case N0 with n equal groups."""
+    return DCNParams(s=np.ones(n), s_T=6, r=3, c=0.5, L=10, q=1, tau=1, delta=0.95, gamma=0.5)
+
+
+def test_dcn_size_limits_and_single_group_message():
+    with pytest.raises(ValueError, match="at most 16 groups"):
+        dcn_markov_perfect_equilibrium(_n0_groups(17), "payoff_dominant")
+    huge = _n0_groups(30)
+    with pytest.raises(ValueError, match="M must be <= 20"):
+        dcn_stage_game(huge, 0)
+    assert dcn_stage_game(huge, 25).payoffs.shape == (2,) * 4 + (4,)
+    single = _n0_groups(1)
+    for fn in (lambda: dcn_stage_game(single, 0), lambda: dcn_stage_increments(single, 0),
+               lambda: dcn_equilibrium_margins(single, 0, [])):
+        with pytest.raises(ValueError, match="at least 2 groups"):
+            fn()
+
+
+@pytest.mark.parametrize("cost, error, match", [
+    (lambda s: float("nan"), ValueError, "finite"), (lambda s: -1.0, ValueError, ">= 0"),
+    (lambda s: "cheap", TypeError, "real number"),
+])
+def test_division_budget_checks_cost_values(cost, error, match):
+    with pytest.raises(error, match=rf"cost\(.*{match}"):
+        division_budget(B0, cost=cost)
+
+
+def test_comparative_statics_wrt_forms_and_zero_gain():
+    one = comparative_statics(B0, wrt="delta")
+    assert one.partials == comparative_statics(B0, wrt=("delta",)).partials
+    assert list(one.partials) == ["delta"]
+    with pytest.raises(TypeError, match="wrt"):
+        comparative_statics(B0, wrt=None)
+    with pytest.raises(ValueError, match="wrt"):
+        comparative_statics(B0, wrt=("delta", "beta"))
+    zero = comparative_statics(B0.replace(q=0))  # G = 0: ln G and so the elasticities are undefined
+    assert all(math.isnan(v) for v in zero.elasticities.values())
+    assert zero.partials["q"] > 0  # dG/dq = G / q in the limit: still defined
