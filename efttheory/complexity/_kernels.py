@@ -21,7 +21,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ACTIVATION_CODES", "CONST_POLICY_CODES", "lc_mlp", "r2_mean"]
+__all__ = ["ACTIVATION_CODES", "CONST_POLICY_CODES", "NONFINITE", "lc_mlp", "r2_mean"]
 
 #: Activation name -> integer code understood by the kernels.
 ACTIVATION_CODES = {"identity": 0, "relu": 1, "silu": 2, "tanh": 3}
@@ -32,6 +32,12 @@ CONST_POLICY_CODES = {"one": 0, "skip": 1, "nan": 2}
 PAIR_BLOCK = 16
 #: Relative size below which a coordinate counts as constant along a path.
 CONSTANT_RTOL = 1e-12
+#: Coordinates with a larger peak |y| are rescaled by a power of two before the moments
+#: are formed, so that squares and products cannot overflow (exact: r^2 is unchanged).
+RESCALE_ABOVE = 2.0**256
+#: Value :func:`r2_mean` returns for a path with a NaN or infinite output (a valid
+#: mean r^2 is never negative).
+NONFINITE = -1.0
 
 
 @njit(cache=True)
@@ -51,6 +57,37 @@ def _activate(a, rows, cols, code):
 
 
 @njit(cache=True)
+def _rescaled_moments(y, k, lam_c, s_ly, s_yy, peak):
+    """Moments of column ``k`` of ``y`` divided by ``2**e`` with ``max|y_k| = m 2**e``,
+    ``0.5 <= m < 1``; writes ``s_ly[k]``, ``s_yy[k]``, ``peak[k]`` in those units and
+    returns the unit ``2**-e`` (so the threshold 1e-12 (1 + peak) reads 1e-12 (unit + peak)),
+    or -1.0 if the column holds a NaN or infinite value."""
+    n_t = lam_c.shape[0]
+    top = 0.0
+    for t in range(n_t):
+        v = y[t, k]
+        if not math.isfinite(v):
+            return -1.0
+        if abs(v) > top:
+            top = abs(v)
+    unit = math.ldexp(1.0, -math.frexp(top)[1])
+    centre = 0.0
+    for t in range(n_t):
+        centre += y[t, k] * unit
+    centre /= n_t
+    a = 0.0
+    b = 0.0
+    for t in range(n_t):
+        yc = y[t, k] * unit - centre
+        a += lam_c[t] * yc
+        b += yc * yc
+    s_ly[k] = a
+    s_yy[k] = b
+    peak[k] = top * unit
+    return unit
+
+
+@njit(cache=True)
 def r2_mean(y, lam_c, sum_lc2, policy, mean, s_ly, s_yy, peak):
     r"""Mean over output coordinates of :math:`r^2(y_k, \lambda)` for one path.
 
@@ -66,6 +103,14 @@ def r2_mean(y, lam_c, sum_lc2, policy, mean, s_ly, s_yy, peak):
         Constant-coordinate policy code (0 ``one``, 1 ``skip``, 2 ``nan``).
     mean, s_ly, s_yy, peak : ndarray, shape (d,)
         Scratch buffers.
+
+    Returns
+    -------
+    float
+        The mean :math:`r^2` in [0, 1], NaN (policy ``nan`` and a constant coordinate),
+        or :data:`NONFINITE` when an output along the path is NaN or infinite.
+        A coordinate with peak :math:`|y| >` :data:`RESCALE_ABOVE` (or overflowing
+        moments) is recomputed divided by a power of two, which is exact.
     """
     n_t = lam_c.shape[0]
     d = mean.shape[0]
@@ -89,10 +134,18 @@ def r2_mean(y, lam_c, sum_lc2, policy, mean, s_ly, s_yy, peak):
             av = abs(v)
             if av > peak[k]:
                 peak[k] = av
+    # mean[] is free again: it now holds the unit of each coordinate (1, or the power
+    # of two a huge coordinate was divided by), so the threshold stays 1e-12 (1 + peak).
+    for k in range(d):
+        mean[k] = 1.0
+        if peak[k] > RESCALE_ABOVE or not math.isfinite(s_yy[k]):
+            mean[k] = _rescaled_moments(y, k, lam_c, s_ly, s_yy, peak)
+            if mean[k] < 0.0:
+                return NONFINITE
     total = 0.0
     count = 0
     for k in range(d):
-        thr = CONSTANT_RTOL * (1.0 + peak[k])
+        thr = CONSTANT_RTOL * (mean[k] + peak[k])
         if s_yy[k] / n_t <= thr * thr:
             if policy == 0:
                 total += 1.0
@@ -115,7 +168,9 @@ def _first_layer_path(z0, e0, i, j, lam, code, out, base, dz, e, ratio):
     equally spaced grid :math:`\lambda_t = t h` the factor :math:`e^{-z}` obeys
     :math:`e_{t+1} = e_t\, e^{-h (z_j - z_i)}`, so one exponential per neuron and
     pair replaces :math:`T` of them; it is used while :math:`|z_i|, |z_j| \le 700`,
-    where every :math:`e_t` is finite, and the direct formula otherwise [ours].
+    where every :math:`e_t` is finite, and the direct formula otherwise [ours]. When
+    :math:`z_j - z_i` overflows (pre-activations near the float64 limit) the points
+    are formed as :math:`(1 - \lambda_t) z_i + \lambda_t z_j` instead.
     Rows ``base .. base + T - 1`` of ``out`` are written; ``dz``, ``e``, ``ratio``
     are scratch buffers of length :math:`d_1`.
     """
@@ -124,10 +179,22 @@ def _first_layer_path(z0, e0, i, j, lam, code, out, base, dz, e, ratio):
     h = lam[1] - lam[0]
     zi = z0[i]
     safe = True
+    wide = False
     for k in range(d1):
         dz[k] = z0[j, k] - zi[k]
         if abs(zi[k]) > 700.0 or abs(z0[j, k]) > 700.0:
             safe = False
+            if not math.isfinite(dz[k]):
+                wide = True
+    if wide:  # z_j - z_i overflowed: interpolate as (1 - lambda) z_i + lambda z_j instead
+        for t in range(n_t):
+            lt = lam[t]
+            row = out[base + t]
+            for k in range(d1):
+                row[k] = (1.0 - lt) * zi[k] + lt * z0[j, k]
+        if code != 0:
+            _activate(out[base:base + n_t], n_t, d1, code)
+        return
     if code == 2 and safe:
         for k in range(d1):
             e[k] = e0[i, k]
@@ -193,7 +260,8 @@ def lc_mlp(h0, w_flat, b_flat, w_off, b_off, sizes, act_codes, lam, policy):
     Returns
     -------
     ndarray, shape (N, N)
-        :math:`L_{ij} = \frac{1}{d_{\rm out}} \sum_k r^2(y_k^{(i,j)}, \lambda)`, unit diagonal.
+        :math:`L_{ij} = \frac{1}{d_{\rm out}} \sum_k r^2(y_k^{(i,j)}, \lambda)`, unit diagonal;
+        :data:`NONFINITE` where a path met a NaN or infinite activation (the caller raises).
     """
     n = h0.shape[0]
     n_layers = act_codes.shape[0]

@@ -31,10 +31,20 @@ evaluated two-pass on centred values, :math:`r^2_k = (\sum_t \lambda_{c,t}
 \tilde y_{k,t})^2 / (\sum_t \lambda_{c,t}^2 \sum_t \tilde y_{k,t}^2)`; the spectrum
 comes from :func:`numpy.linalg.eigh` of the symmetrised :math:`L` with
 :math:`0 \log 0 = 0`.
+
+Extreme magnitudes [ours]: a coordinate with :math:`\max_t |y_k| > 2^{256}` is divided
+by a power of two before its moments are formed (exact, so :math:`r^2` and the
+constant test are unchanged, but squares cannot overflow), and path points whose
+difference :math:`x_j - x_i` would overflow are formed as :math:`(1-\lambda) x_i +
+\lambda x_j`. The constant threshold keeps its absolute floor :math:`10^{-12}`: a
+coordinate varying by less than that (e.g. outputs of size :math:`10^{-200}`) is
+constant, so the invariance under :math:`y_k \to c_k y_k` holds only while
+:math:`c_k y_k` stays above that floor.
 """
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -170,10 +180,20 @@ def _policy(const_policy) -> int:
 def _evaluate(f, points: np.ndarray, d_out: int | None) -> np.ndarray:
     """``f(points)`` as an (n, d_out) float64 array, with clear errors."""
     out = f(points)
+    what = type(out).__name__
     try:
-        out = np.asarray(out, dtype=np.float64)
+        raw = np.asarray(out)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"f must return an array of real numbers, got {type(out).__name__}") from exc
+        raise TypeError(f"f must return an array of real numbers, got {what}") from exc
+    kind = raw.dtype.kind
+    if not (kind in "biuf" or (kind == "O" and all(isinstance(v, numbers.Real) for v in raw.flat))):
+        # complex parts would be dropped and strings parsed by a plain float conversion
+        raise TypeError(f"f must return an array of real numbers (bool, int or float), got {what} "
+                        f"of dtype {raw.dtype}")
+    try:
+        out = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise TypeError(f"f must return an array of real numbers, got {what} of dtype {raw.dtype}") from exc
     n = points.shape[0]
     if out.ndim == 1 and out.shape[0] == n:
         out = out[:, None]
@@ -198,10 +218,17 @@ def _evaluate(f, points: np.ndarray, d_out: int | None) -> np.ndarray:
 def _r2_batch(Y: np.ndarray, lam_c: np.ndarray, policy: int) -> np.ndarray:
     """Mean r^2 per path for outputs ``Y`` of shape (P, T, d)."""
     n_t = Y.shape[1]
+    peak = np.abs(Y).max(axis=1)
+    unit = 1.0
+    if np.any(peak > _kernels.RESCALE_ABOVE):
+        # divide huge coordinates by a power of two (exact) so the squares cannot overflow
+        unit = np.where(peak > _kernels.RESCALE_ABOVE, np.ldexp(1.0, -np.frexp(peak)[1]), 1.0)
+        Y = Y * unit[:, None, :]
+        peak = peak * unit
     yc = Y - Y.mean(axis=1, keepdims=True)
     s_ly = np.einsum("t,ptk->pk", lam_c, yc)
     s_yy = np.einsum("ptk,ptk->pk", yc, yc)
-    thr = _kernels.CONSTANT_RTOL * (1.0 + np.abs(Y).max(axis=1))
+    thr = _kernels.CONSTANT_RTOL * (unit + peak)
     constant = s_yy / n_t <= thr * thr
     with np.errstate(divide="ignore", invalid="ignore"):
         r2 = s_ly * s_ly / (np.dot(lam_c, lam_c) * s_yy)
@@ -250,6 +277,8 @@ def linear_connectivity(f, X, *, n_lambda: int = 21, const_policy: str = "one",
     ------
     ValueError
         Fewer than two samples, non-finite samples or outputs, ``f`` returning the wrong shape.
+    TypeError
+        ``f`` not callable, or returning anything but real numbers (complex, strings, ...).
 
     Examples
     --------
@@ -272,11 +301,19 @@ def linear_connectivity(f, X, *, n_lambda: int = 21, const_policy: str = "one",
     rows, cols = np.triu_indices(n, k=1)
     L = np.eye(n)
     d_out = None
+    # x_j - x_i overflows only for samples near the float64 limit; then use the
+    # equivalent (1 - lambda) x_i + lambda x_j, which cannot.
+    with np.errstate(over="ignore"):
+        wide = not np.all(np.isfinite(X.max(axis=0) - X.min(axis=0)))
     for start in range(0, rows.size, batch_pairs):
         i = rows[start:start + batch_pairs]
         j = cols[start:start + batch_pairs]
         xi = X[i][:, None, :]
-        points = xi + lam[None, :, None] * (X[j][:, None, :] - xi)
+        if wide:
+            lt = lam[None, :, None]
+            points = (1.0 - lt) * xi + lt * X[j][:, None, :]
+        else:
+            points = xi + lam[None, :, None] * (X[j][:, None, :] - xi)
         out = _evaluate(f, points.reshape(-1, d1), d_out)
         d_out = out.shape[1]
         values = _r2_batch(out.reshape(i.size, lam.size, d_out), lam_c, policy)
@@ -325,7 +362,9 @@ def lmn_from_connectivity(L, *, n_lambda: int | None = None, keep_connectivity: 
     Parameters
     ----------
     L : array_like, shape (N, N)
-        Finite, square, symmetric within 1e-12, unit diagonal within 1e-12, :math:`N \ge 2`.
+        A linear connectivity matrix: finite, square, :math:`N \ge 2`, symmetric within
+        1e-12, unit diagonal within 1e-12, every entry in [0, 1] within 1e-12 (mean
+        :math:`r^2` values, as :func:`linear_connectivity` returns).
     n_lambda : int, optional
         Points per path that produced ``L`` (recorded in the result only).
     keep_connectivity : bool
@@ -334,6 +373,11 @@ def lmn_from_connectivity(L, *, n_lambda: int | None = None, keep_connectivity: 
     Returns
     -------
     LMNResult
+
+    Raises
+    ------
+    ValueError
+        ``L`` not square, asymmetric, off the unit diagonal, or with an entry outside [0, 1].
 
     Examples
     --------
@@ -355,6 +399,10 @@ def lmn_from_connectivity(L, *, n_lambda: int | None = None, keep_connectivity: 
     diag = float(np.max(np.abs(np.diag(L) - 1.0)))
     if diag > CONNECTIVITY_ATOL:
         raise ValueError(f"L must have a unit diagonal within {CONNECTIVITY_ATOL}, got max |L_ii - 1| = {diag:.3g}")
+    low, high = float(L.min()), float(L.max())
+    if low < -CONNECTIVITY_ATOL or high > 1.0 + CONNECTIVITY_ATOL:
+        raise ValueError(f"L must have every entry in [0, 1] (within {CONNECTIVITY_ATOL}), "
+                         f"got entries in [{low:.6g}, {high:.6g}]")
     if n_lambda is not None:
         n_lambda = check_integer("n_lambda", n_lambda, minimum=3)
     return _spectrum(L.copy(), n_lambda, bool(keep_connectivity))
@@ -427,6 +475,14 @@ def _mlp_layers(H0, weights, biases, activations):
         bs.append(b)
         codes.append(_kernels.ACTIVATION_CODES[name])
         fan_in = w.shape[1]
+    if fan_in < 1:
+        raise ValueError(f"weights[{n_layers - 1}] must have at least one output column (d_out >= 1), "
+                         f"got shape {ws[-1].shape}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        z1 = H0 @ ws[0] + bs[0]
+    if not np.all(np.isfinite(z1)):
+        raise ValueError("H0 @ weights[0] + biases[0] overflows float64 (the first layer's pre-activations "
+                         "must be finite); rescale H0 or weights[0]")
     return H0, ws, bs, codes
 
 
@@ -483,6 +539,13 @@ def mlp_linear_mapping_number(H0, weights, biases, activations, *, n_lambda: int
     -------
     LMNResult
 
+    Raises
+    ------
+    ValueError
+        Bad shapes or names, a last layer with no output column, first-layer
+        pre-activations ``H0 @ weights[0] + biases[0]`` that overflow, or activations
+        that overflow to NaN or infinity along a path (on both backends).
+
     Examples
     --------
     >>> import numpy as np
@@ -513,6 +576,10 @@ def mlp_linear_mapping_number(H0, weights, biases, activations, *, n_lambda: int
     sizes = np.array([H0.shape[1]] + [w.shape[1] for w in ws], dtype=np.int64)
     L = _kernels.lc_mlp(H0, w_flat, b_flat, w_off, b_off, sizes, np.array(codes, dtype=np.int64),
                         lam, policy)
+    bad = int(np.count_nonzero(L == _kernels.NONFINITE))
+    if bad:
+        raise ValueError(f"the network returned NaN or infinite values on {bad // 2} of the "
+                         f"interpolation paths (activations overflow float64); rescale H0 or the weights")
     return _spectrum(L, lam.size, bool(keep_connectivity))
 
 
@@ -534,7 +601,8 @@ def grokking_phases(steps, train_acc, test_acc, *, threshold: float = 1.0) -> Gr
     Parameters
     ----------
     steps : array_like, shape (n,)
-        Logged steps, finite and strictly increasing.
+        Logged steps, finite and strictly increasing (integer steps are compared and
+        returned exactly, also beyond :math:`2^{53}`).
     train_acc, test_acc : array_like, shape (n,)
         Accuracies in [0, 1] at those steps.
     threshold : float
@@ -555,20 +623,30 @@ def grokking_phases(steps, train_acc, test_acc, *, threshold: float = 1.0) -> Gr
     >>> phases.delay
     200
     """
+    try:
+        given = np.asarray(steps)
+    except Exception:  # as_finite_array reports it
+        given = None
     steps = as_finite_array("steps", steps, ndim=1, min_size=1)
     n = steps.size
+    # integer steps keep their exact values (float64 would merge steps beyond 2**53)
+    exact = given if given is not None and given.dtype.kind in "iu" and given.shape == steps.shape else None
     train_acc = as_finite_array("train_acc", train_acc, shape=(n,))
     test_acc = as_finite_array("test_acc", test_acc, shape=(n,))
     threshold = check_finite_scalar("threshold", threshold)
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must lie in (0, 1], got {threshold}")
-    if n > 1 and not np.all(np.diff(steps) > 0):
+    if exact is not None:
+        increasing = bool(np.all(exact[1:] > exact[:-1]))
+    else:
+        increasing = bool(np.all(np.diff(steps) > 0))
+    if n > 1 and not increasing:
         raise ValueError("steps must be strictly increasing")
     for name, acc in (("train_acc", train_acc), ("test_acc", test_acc)):
         if acc.min() < 0.0 or acc.max() > 1.0:
             raise ValueError(f"{name} must lie in [0, 1], got values in [{acc.min()}, {acc.max()}]")
-    raw = np.asarray(steps)
-    as_int = bool(np.all(raw == np.round(raw)))
+    raw = steps if exact is None else exact
+    as_int = exact is not None or bool(np.all(raw == np.round(raw)))
 
     def first(mask):
         hits = np.flatnonzero(mask)

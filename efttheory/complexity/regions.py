@@ -29,6 +29,11 @@ __all__ = ["LinearRegions1D", "LinearRegions2D", "relu_linear_regions_1d", "relu
 
 #: Relative tolerance used to decide that a cut lies strictly inside a cell.
 CUT_RTOL = 1e-12
+#: Largest |pre-activation| at a 2-D cell's vertex the polygon clipping supports
+#: (differences of two such values must stay finite).
+MAX_VALUE = 2.0**1020
+#: Largest rectangle area accepted by :func:`relu_linear_regions_2d`.
+MAX_AREA = 1e300
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,7 +102,15 @@ def _relu_layers(weights, biases, d_in: int):
         ws.append(w)
         bs.append(b)
         fan_in = w.shape[1]
+    if fan_in < 1:
+        raise ValueError(f"weights[{len(ws) - 1}] must have at least one output column (d_out >= 1), "
+                         f"got shape {ws[-1].shape}")
     return ws, bs
+
+
+def _overflow(layer: int, where: str):
+    return ValueError(f"the affine map of layer {layer} (weights[{layer}], biases[{layer}]) overflows float64 "
+                      f"on the {where}; rescale the weights, biases or {where}")
 
 
 def _interval(name, value):
@@ -131,6 +144,12 @@ def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRe
     -------
     LinearRegions1D
 
+    Raises
+    ------
+    ValueError
+        Bad shapes, a last layer with no output column, or an affine map whose
+        coefficients (slope or intercept of a piece) overflow float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -146,11 +165,14 @@ def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRe
     scale = max(abs(lo), abs(hi))
     # pieces: list of (x0, x1, p (d,), q (d,))
     pieces = [(lo, hi, np.zeros(1), np.ones(1))]
-    for w, b in zip(ws[:-1], bs[:-1]):
+    for layer, (w, b) in enumerate(zip(ws[:-1], bs[:-1])):
         new = []
         for x0, x1, p, q in pieces:
-            zp = p @ w + b
-            zq = q @ w
+            with np.errstate(over="ignore", invalid="ignore"):
+                zp = p @ w + b
+                zq = q @ w
+            if not (np.all(np.isfinite(zp)) and np.all(np.isfinite(zq))):
+                raise _overflow(layer, "interval")
             cuts = []
             nz = zq != 0.0
             roots = -zp[nz] / zq[nz]
@@ -159,19 +181,29 @@ def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRe
             cuts = np.unique(inside)
             edges = np.concatenate([[x0], cuts, [x1]])
             for a0, a1 in zip(edges[:-1], edges[1:]):
-                mid = 0.5 * (a0 + a1)
-                mask = (zp + zq * mid) > 0.0
+                with np.errstate(over="ignore"):
+                    mid = 0.5 * (a0 + a1)
+                if not np.isfinite(mid):  # a0 + a1 overflowed (ends near the float64 limit)
+                    mid = 0.5 * a0 + 0.5 * a1
+                with np.errstate(over="ignore"):
+                    mask = (zp + zq * mid) > 0.0
                 new.append((a0, a1, np.where(mask, zp, 0.0), np.where(mask, zq, 0.0)))
         pieces = new
     w, b = ws[-1], bs[-1]
-    intercepts = np.array([p @ w + b for _, _, p, _ in pieces])
-    slopes = np.array([q @ w for _, _, _, q in pieces])
+    with np.errstate(over="ignore", invalid="ignore"):
+        intercepts = np.array([p @ w + b for _, _, p, _ in pieces])
+        slopes = np.array([q @ w for _, _, _, q in pieces])
+    if not (np.all(np.isfinite(intercepts)) and np.all(np.isfinite(slopes))):
+        raise _overflow(len(ws) - 1, "interval")
     breakpoints = np.array([pieces[0][0]] + [piece[1] for piece in pieces])
+    # compare in units of 2**-4 when outputs are near the float64 limit (exact rescaling)
+    unit = 1.0 if max(np.abs(slopes).max(), np.abs(intercepts).max()) <= 2.0**1000 else 2.0**-4
+    cmp_s, cmp_i = (slopes, intercepts) if unit == 1.0 else (slopes * unit, intercepts * unit)
     merged = 1
     for k in range(1, len(pieces)):
-        ref = 1.0 + np.abs(slopes[k]).max() + np.abs(intercepts[k]).max()
-        same = (np.abs(slopes[k] - slopes[k - 1]).max() <= 1e-9 * ref
-                and np.abs(intercepts[k] - intercepts[k - 1]).max() <= 1e-9 * ref)
+        ref = unit + np.abs(cmp_s[k]).max() + np.abs(cmp_i[k]).max()
+        same = (np.abs(cmp_s[k] - cmp_s[k - 1]).max() <= 1e-9 * ref
+                and np.abs(cmp_i[k] - cmp_i[k - 1]).max() <= 1e-9 * ref)
         merged += 0 if same else 1
     return LinearRegions1D(len(pieces), merged, breakpoints, slopes, intercepts)
 
@@ -194,7 +226,12 @@ def _clip(poly: np.ndarray, a: float, g: np.ndarray, sign: float, eps: float):
 
 def _area(poly: np.ndarray) -> float:
     x, y = poly[:, 0], poly[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    if not np.isfinite(area):  # products overflowed far from the origin: shift to a vertex
+        x, y = x - x[0], y - y[0]
+        area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    return area
 
 
 def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -> LinearRegions2D:
@@ -210,11 +247,18 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
     weights : sequence of array_like, shapes (d_{l-1}, d_l), ``d_0 = 2``
     biases : sequence of array_like, shapes (d_l,)
     box : ((float, float), (float, float))
-        :math:`[x_{lo}, x_{hi}] \times [y_{lo}, y_{hi}]`.
+        :math:`[x_{lo}, x_{hi}] \times [y_{lo}, y_{hi}]`, area at most :data:`MAX_AREA`.
 
     Returns
     -------
     LinearRegions2D
+
+    Raises
+    ------
+    ValueError
+        Bad shapes, a last layer with no output column, a box with an area above
+        :data:`MAX_AREA`, or pre-activations beyond :data:`MAX_VALUE` in magnitude
+        at a cell's vertices.
 
     Examples
     --------
@@ -234,14 +278,24 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
         raise TypeError(f"box must be ((xlo, xhi), (ylo, yhi)), got {box!r}") from exc
     x0, x1 = _interval("box[0]", bx)
     y0, y1 = _interval("box[1]", by)
+    with np.errstate(over="ignore"):
+        width, height = x1 - x0, y1 - y0
+        area = width * height
+    if not (np.isfinite(width) and np.isfinite(height) and area <= MAX_AREA):
+        raise ValueError(f"box must have finite sides and an area of at most {MAX_AREA:g}, got "
+                         f"width {width:.6g}, height {height:.6g}, area {area:.6g}")
     ws, bs = _relu_layers(weights, biases, 2)
     square = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
     cells = [(square, np.zeros(2), np.eye(2))]  # (polygon, p (d,), Q (2, d))
-    for w, b in zip(ws[:-1], bs[:-1]):
+    for layer, (w, b) in enumerate(zip(ws[:-1], bs[:-1])):
         new = []
         for poly, p, Q in cells:
-            zp = p @ w + b
-            zq = Q @ w
+            with np.errstate(over="ignore", invalid="ignore"):
+                zp = p @ w + b
+                zq = Q @ w
+                corners = zp + poly @ zq
+            if not (np.all(np.isfinite(zq)) and np.all(np.abs(corners) <= MAX_VALUE)):
+                raise _overflow(layer, "box")
             parts = [poly]
             for k in range(w.shape[1]):
                 split = []
@@ -257,7 +311,10 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
                         split.append(part)
                 parts = split
             for part in parts:
-                centre = part.mean(axis=0)
+                with np.errstate(over="ignore"):
+                    centre = part.mean(axis=0)
+                if not np.all(np.isfinite(centre)):  # the coordinate sum overflowed
+                    centre = part[0] + (part - part[0]).mean(axis=0)
                 mask = (zp + centre @ zq) > 0.0
                 new.append((part, np.where(mask, zp, 0.0), np.where(mask[None, :], zq, 0.0)))
         cells = new

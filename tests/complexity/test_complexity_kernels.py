@@ -13,7 +13,8 @@ ACTS = {"identity": lambda z: z, "relu": lambda z: np.maximum(z, 0.0), "tanh": n
 
 
 def twin_connectivity(H0, ws, bs, acts, n_lambda=21, policy="one"):
-    """One pair at a time: interpolate the *inputs*, run the layers, two-pass r^2 per coordinate."""
+    """One pair at a time: interpolate the *inputs*, run the layers, two-pass r^2 per coordinate
+    (a coordinate above 2**256 in magnitude is first divided by a power of two)."""
     lam = np.linspace(0.0, 1.0, n_lambda)
     lam_c = lam - lam.mean()
     n = H0.shape[0]
@@ -27,8 +28,12 @@ def twin_connectivity(H0, ws, bs, acts, n_lambda=21, policy="one"):
             r2 = []
             for k in range(y.shape[1]):
                 u = y[:, k]
+                unit = 1.0
+                if np.abs(u).max() > 2.0**256:  # huge coordinate: divide by a power of two (exact)
+                    unit = 2.0 ** -np.frexp(np.abs(u).max())[1]
+                    u = u * unit
                 uc = u - u.mean()
-                thr = 1e-12 * (1.0 + np.abs(u).max())
+                thr = 1e-12 * (unit + np.abs(u).max())
                 if np.mean(uc**2) <= thr**2:
                     r2.append({"one": 1.0, "skip": None, "nan": np.nan}[policy])
                 else:
@@ -99,3 +104,43 @@ def test_r2_mean_kernel_matches_closed_form():
     assert one == pytest.approx(2.0 / 3.0, abs=1e-15)  # line 1, symmetric parabola 0, constant 1
     assert skip == pytest.approx(0.5, abs=1e-15)
     assert np.isnan(nan)
+
+
+def test_r2_mean_rescales_huge_coordinates_and_flags_nonfinite_paths():
+    lam = np.linspace(0.0, 1.0, 21)
+    lam_c = lam - lam.mean()
+    sum_lc2 = float(lam_c @ lam_c)
+    y = np.column_stack([np.abs(lam - 0.3), np.sin(5.0 * lam), (lam - 0.5) ** 2])
+    buffers = [np.empty(3) for _ in range(4)]
+    base = _kernels.r2_mean(y, lam_c, sum_lc2, 0, *buffers)
+    # squares of 1e200 overflow; a power-of-two scale is exact, a decimal one nearly so
+    assert _kernels.r2_mean(y * 2.0**700, lam_c, sum_lc2, 0, *buffers) == base
+    assert _kernels.r2_mean(y * 1e300, lam_c, sum_lc2, 0, *buffers) == pytest.approx(base, rel=1e-12)
+    huge = y * np.array([1e300, 1.0, 1e-5])  # rescaled and ordinary columns side by side
+    twin = np.mean([np.corrcoef(lam, col / np.abs(col).max())[0, 1] ** 2 for col in huge.T])
+    assert _kernels.r2_mean(huge, lam_c, sum_lc2, 0, *buffers) == pytest.approx(twin, rel=1e-12)
+    # a NaN or infinite output is flagged for every policy, even after a constant coordinate
+    for bad in (np.inf, -np.inf, np.nan):
+        z = np.column_stack([np.full(21, 2.0), y[:, 0]])
+        z[7, 1] = bad
+        for policy in (0, 1, 2):
+            got = _kernels.r2_mean(z, lam_c, sum_lc2, policy, *[np.empty(2) for _ in range(4)])
+            assert got == _kernels.NONFINITE
+
+
+@pytest.mark.parametrize("act", sorted(ACTS))
+def test_kernel_matches_twin_near_the_float64_limit(act):
+    """Pre-activations up to 1.5e308 (z_j - z_i overflows: the kernel interpolates as
+    (1 - lambda) z_i + lambda z_j) and outputs near 1e298 (moments rescaled)."""
+    rng = np.random.default_rng(5)
+    H0 = rng.normal(size=(9, 2))
+    W1 = rng.normal(size=(2, 4))
+    W1 *= 1.5e308 / np.abs(H0 @ W1).max()
+    ws = [W1, rng.normal(size=(4, 3)) * 1e-10]
+    bs = [np.zeros(4), np.zeros(3)]  # (a bias would swamp tanh's +-1e-10 outputs)
+    acts = [act, "identity"]
+    twin = twin_connectivity(H0, ws, bs, acts)
+    assert np.isfinite(twin).all()
+    for backend in ("numba", "numpy"):
+        fast = mlp_linear_mapping_number(H0, ws, bs, acts, backend=backend).connectivity
+        np.testing.assert_allclose(fast, twin, rtol=1e-10, atol=1e-12)

@@ -347,3 +347,103 @@ def test_grokking_phases_order_and_shift(acc, shift, stride):
     moved = grokking_phases(steps + shift, train, test, threshold=0.9)
     for a, b in ((base.t_mem, moved.t_mem), (base.t_gen, moved.t_gen)):
         assert (a is None and b is None) or b == a + shift
+
+
+# --- extreme magnitudes and malformed input (regressions) --------------------------------------
+
+
+def test_lmn_is_scale_free_for_huge_outputs_and_inputs():
+    # squares of 1e200 overflow: the path variance used to read as "constant", giving LMN 1
+    assert linear_mapping_number(np.abs, [-1e200, 1e200]).lmn == pytest.approx(2.0, rel=1e-12)
+    x = np.linspace(-1.0, 1.0, 30)
+    base = linear_connectivity(np.abs, x)
+    # a power-of-two output scale is exact, so L is bit-identical
+    np.testing.assert_array_equal(linear_connectivity(lambda z: np.abs(z) * 2.0**700, x), base)
+    np.testing.assert_allclose(linear_connectivity(lambda z: np.abs(z) * 1e300, x), base, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(linear_connectivity(np.abs, 1e300 * x), base, rtol=1e-12, atol=1e-14)
+    # samples whose differences overflow float64 (x_j - x_i = 3.4e308)
+    np.testing.assert_allclose(linear_connectivity(np.abs, 1.7e308 * x), base, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("e", [0, 1, 300, 600, 700])
+@settings(deadline=None, max_examples=6)
+@given(n=samples, d1=dims, seed=seeds, backend=st.sampled_from(["numba", "numpy"]))
+def test_power_of_two_output_scale_gives_identical_connectivity(e, n, d1, seed, backend):
+    # exact up to 2**700 (outputs near 1e211); scales below 1 meet the documented 1e-12 floor
+    rng = np.random.default_rng(seed)
+    ws, bs, acts = _random_mlp(rng, d1, [6, 3], ["tanh", "identity"])
+    X = rng.normal(size=(n, d1))
+    base = mlp_linear_mapping_number(X, ws, bs, acts, backend=backend).connectivity
+    scaled = [ws[0], ws[1] * 2.0**e], [bs[0], bs[1] * 2.0**e]
+    np.testing.assert_array_equal(mlp_linear_mapping_number(X, *scaled, acts, backend=backend).connectivity, base)
+
+
+def test_tiny_outputs_fall_under_the_documented_constant_floor():
+    # the constant threshold (1e-12 (1 + max|y|))^2 has an absolute floor by design: a
+    # coordinate varying by less than ~1e-12 is constant, whatever its shape
+    x = np.linspace(-1.0, 1.0, 8)
+    np.testing.assert_array_equal(linear_connectivity(lambda z: 1e-200 * np.abs(z), x, const_policy="skip"), 1.0)
+
+
+def test_linear_connectivity_rejects_non_real_outputs():
+    X = np.linspace(-1.0, 1.0, 4)
+    with pytest.raises(TypeError, match="f must return an array of real numbers.*complex128"):
+        linear_connectivity(lambda x: x * (1.0 + 1.0j), X)
+    with pytest.raises(TypeError, match="f must return an array of real numbers.*<U"):
+        linear_connectivity(lambda x: np.array([str(v) for v in x.ravel()]), X)
+    with pytest.raises(TypeError, match="f must return an array of real numbers"):
+        linear_connectivity(lambda x: np.array([complex(v) for v in x.ravel()], dtype=object), X)
+    np.testing.assert_array_equal(  # object arrays of real numbers and bools still convert
+        linear_connectivity(lambda x: np.array([float(v) for v in x.ravel()], dtype=object), X),
+        linear_connectivity(lambda x: x, X))
+    assert np.isfinite(linear_connectivity(lambda x: x > 0.0, X)).all()
+
+
+def test_lmn_from_connectivity_requires_entries_in_unit_interval():
+    for off in (1e308, -5.0, 1.0 + 1e-9, -1e-9):
+        L = np.array([[1.0, off, 0.0], [off, 1.0, 0.0], [0.0, 0.0, 1.0]])
+        with pytest.raises(ValueError, match=r"L must have every entry in \[0, 1\]"):
+            lmn_from_connectivity(L)
+    L = np.array([[1.0, 1.0 + 5e-13], [1.0 + 5e-13, 1.0]])  # rounding above 1 is accepted
+    assert lmn_from_connectivity(L).lmn == pytest.approx(1.0, abs=1e-9)
+    # linear_connectivity's own output (entries may exceed 1 by an ulp) is accepted
+    lmn_from_connectivity(linear_connectivity(np.abs, GRID[::10]))
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_mlp_near_the_float64_limit_is_finite_or_raises(backend):
+    H0 = np.array([[-1.0], [0.5], [1.0]])
+    # pre-activations +-1e308: z_j - z_i overflows in the numba streaming path (was NaN)
+    result = mlp_linear_mapping_number(H0, [[[-1e308]]], [[0.0]], ["silu"], backend=backend)
+    assert np.isfinite(result.lmn) and np.isfinite(result.connectivity).all()
+    with np.errstate(over="ignore"):
+        twin = linear_mapping_number(lambda x: (-1e308 * x) / (1.0 + np.exp(1e308 * x)), H0)
+    np.testing.assert_allclose(result.connectivity, twin.connectivity, rtol=1e-10, atol=1e-12)
+    # outputs beyond float64 (1e200 * 1e200): a clear error on both backends, never NaN
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match="NaN or infinite"):
+        mlp_linear_mapping_number(H0, [[[1e200]], [[1e200]]], [[0.0], [0.0]], ["relu", "identity"],
+                                  backend=backend)
+    with pytest.raises(ValueError, match=r"H0 @ weights\[0\] \+ biases\[0\] overflows"):
+        mlp_linear_mapping_number(1e200 * H0, [[[1e200]]], [[0.0]], ["tanh"], backend=backend)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_mlp_with_zero_width_output_layer_raises_on_both_backends(backend):
+    X = np.random.default_rng(1).normal(size=(6, 2))
+    ws, bs = [np.ones((2, 4)), np.zeros((4, 0))], [np.zeros(4), np.zeros(0)]
+    with pytest.raises(ValueError, match=r"weights\[1\] must have at least one output column"):
+        mlp_linear_mapping_number(X, ws, bs, ["tanh", "identity"], backend=backend)
+    # a zero-width *hidden* layer is a constant map: LMN 1
+    ws, bs = [np.zeros((2, 0)), np.zeros((0, 1))], [np.zeros(0), np.ones(1)]
+    assert mlp_linear_mapping_number(X, ws, bs, ["tanh", "identity"], backend=backend).lmn == pytest.approx(1.0)
+
+
+def test_grokking_phases_keeps_integer_steps_exact():
+    big = 2**53
+    phases = grokking_phases([big, big + 1, big + 3], [0.5, 1.0, 1.0], [0.0, 0.0, 1.0])
+    assert (phases.t_mem, phases.t_gen, phases.delay) == (big + 1, big + 3, 2)
+    steps = np.array([0, 2**63 + 10], dtype=np.uint64)
+    assert grokking_phases(steps, [0.0, 1.0], [0.0, 1.0]).t_mem == 2**63 + 10
+    with pytest.raises(ValueError, match="increasing"):
+        grokking_phases([big + 1, big], [0.5, 1.0], [0.0, 1.0])
+    assert grokking_phases(np.array([0.5, 1.5]), [0.5, 1.0], [1.0, 1.0]).t_mem == 1.5

@@ -112,3 +112,53 @@ def test_region_arguments_are_checked():
         relu_linear_regions_2d(ws, bs)
     with pytest.raises(ValueError, match="equal length"):
         relu_linear_regions_1d(ws, bs[:1])
+
+
+# --- extreme magnitudes and degenerate layers (regressions) ------------------------------------
+
+
+def test_zero_width_output_layer_names_the_argument():
+    ws, bs = [np.array([[1.0, -1.0]]), np.zeros((2, 0))], [np.zeros(2), np.zeros(0)]
+    with pytest.raises(ValueError, match=r"weights\[1\] must have at least one output column"):
+        relu_linear_regions_1d(ws, bs)
+    with pytest.raises(ValueError, match=r"weights\[1\] must have at least one output column"):
+        relu_linear_regions_2d([np.eye(2), np.zeros((2, 0))], [np.zeros(2), np.zeros(0)])
+
+
+def test_overflowing_weights_raise_instead_of_infinite_slopes():
+    W1, b1 = np.array([[1.0, -1.0]]), np.array([-0.5, 0.5])
+    W2, b2 = np.array([[1.0], [1.0]]), np.zeros(1)
+    with np.errstate(over="ignore"), pytest.raises(ValueError, match=r"layer 1 .*overflows float64 on the interval"):
+        relu_linear_regions_1d([W1 * 1e308, W2 * 1e308], [b1, b2], interval=(-2.0, 2.0))
+    with pytest.raises(ValueError, match=r"layer 0 .*overflows float64 on the box"):
+        relu_linear_regions_2d([np.eye(2) * 1e308, np.ones((2, 1))], [np.array([1e308, -1e308]), np.zeros(1)])
+
+
+def test_1d_affine_pieces_are_compared_without_overflow():
+    # slopes 1.4e308 and 1.5e308 with intercept 1e308: 1 + |slope| + |intercept| overflows
+    ws, bs = [np.array([[1.0, -1.0]]), np.array([[1.5e308], [-1.4e308]])], [np.zeros(2), np.array([1e308])]
+    regions = relu_linear_regions_1d(ws, bs)
+    assert (regions.n_regions, regions.n_affine_pieces) == (2, 2)
+    np.testing.assert_array_equal(regions.slopes[:, 0], [1.4e308, 1.5e308])
+    ws[1] = np.array([[1.5e308], [-1.5e308]])  # x = relu(x) - relu(-x) scaled: one piece
+    assert relu_linear_regions_1d(ws, bs).n_affine_pieces == 1
+    # both interval ends near the float64 limit (lo + hi overflows)
+    regions = relu_linear_regions_1d([np.array([[1.0]]), np.ones((1, 1))], [np.array([-1.6e308]), np.zeros(1)],
+                                     interval=(1.5e308, 1.7e308))
+    np.testing.assert_array_equal(regions.breakpoints, [1.5e308, 1.6e308, 1.7e308])
+    np.testing.assert_array_equal(regions.slopes[:, 0], [0.0, 1.0])
+
+
+def test_2d_box_must_have_a_representable_area_and_far_boxes_work():
+    ws, bs = [np.eye(2), np.ones((2, 1))], [np.zeros(2), np.zeros(1)]
+    for box in (((-1e308, 1e308), (-1.0, 1.0)), ((-1e200, 1e200), (-1e200, 1e200))):
+        with pytest.raises(ValueError, match="box must have finite sides and an area of at most"):
+            relu_linear_regions_2d(ws, bs, box=box)
+    # a box far from the origin: the shoelace products x*y overflow, the area does not
+    c = 1e307
+    box = ((c, c + 1e296), (100.0, 102.0))
+    regions = relu_linear_regions_2d(ws, [np.array([-(c + 5e295), -101.0]), np.zeros(1)], box=box)
+    assert regions.n_regions == 4
+    width = box[0][1] - box[0][0]
+    np.testing.assert_allclose(regions.areas.sum(), 2.0 * width, rtol=1e-12)
+    np.testing.assert_allclose(np.sort(regions.areas), np.full(4, width / 2), rtol=1e-4)
