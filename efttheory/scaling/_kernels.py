@@ -89,8 +89,21 @@ def optimal_assignment(cost):
     -------
     ndarray, shape (n,), int64
         ``col[i]`` is the column matched to row ``i``.
+
+    Raises
+    ------
+    ValueError
+        If ``cost`` is not square or holds NaN or infinite entries, or if the
+        reduced costs overflow (entries near the float64 limit); without these
+        checks the search would never find a free column and loop forever.
     """
     n = cost.shape[0]
+    if cost.shape[1] != n:
+        raise ValueError("cost must be a square matrix")
+    for i in range(n):
+        for j in range(n):
+            if not np.isfinite(cost[i, j]):
+                raise ValueError("cost must be finite; it holds NaN or infinite entries")
     inf = np.inf
     # index 0 is a virtual column/row used as the root of every search
     row_pot = np.zeros(n + 1)
@@ -125,6 +138,10 @@ def optimal_assignment(cost):
                     col_pot[j] -= step
                 else:
                     slack[j] -= step
+            if next_col == 0:
+                # no unvisited column has a finite reduced cost: only possible when the
+                # potentials overflowed; stop instead of searching forever
+                raise ValueError("cost entries are too large: the reduced costs overflow float64")
             col = next_col
             if row_of_col[col] == 0:
                 break

@@ -141,8 +141,13 @@ class ChinchillaParams:
 
     @property
     def G(self) -> float:
-        r""":math:`G = (\alpha A/(\beta B))^{1/(\alpha+\beta)}`."""
-        return (self.alpha * self.A / (self.beta * self.B)) ** (1.0 / (self.alpha + self.beta))
+        r""":math:`G = (\alpha A/(\beta B))^{1/(\alpha+\beta)}`; ``inf`` (or 0) where it leaves the float64 range."""
+        ratio = self.alpha * self.A / (self.beta * self.B)
+        power = 1.0 / (self.alpha + self.beta)
+        try:
+            return ratio**power
+        except OverflowError:  # Python floats raise instead of returning inf
+            return math.inf
 
     def as_dict(self) -> dict:
         """``{"E": ..., "A": ..., "B": ..., "alpha": ..., "beta": ...}``."""
@@ -240,6 +245,9 @@ class ChinchillaBootstrap:
     def interval(self, level: float = 0.95) -> dict:
         """Percentile interval of each parameter, ``{"E": (lo, hi), ...}``."""
         level = check_in_interval("level", level, 0.0, 1.0, closed=(False, False))
+        if np.shape(self.samples)[0] == 0:
+            raise ValueError("interval needs bootstrap samples, but every resample failed "
+                             f"(n_failed={self.n_failed})")
         lo, hi = np.quantile(self.samples, [(1 - level) / 2, (1 + level) / 2], axis=0)
         return {name: (float(lo[k]), float(hi[k])) for k, name in enumerate(PARAMETER_NAMES)}
 
@@ -348,10 +356,18 @@ class ChinchillaPoints:
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_params(params) -> ChinchillaParams:
+def _check_params(params, name: str = "params") -> ChinchillaParams:
     if not isinstance(params, ChinchillaParams):
-        raise TypeError(f"params must be a ChinchillaParams, got {type(params).__name__}")
+        raise TypeError(f"{name} must be a ChinchillaParams, got {type(params).__name__}")
     return params
+
+
+def _broadcast_shape(names: str, *arrays) -> tuple:
+    try:
+        return np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(a.shape) for a in arrays)
+        raise ValueError(f"{names} must broadcast together, got shapes {shapes}") from None
 
 
 def _positive_array(name: str, value) -> np.ndarray:
@@ -399,6 +415,12 @@ def chinchilla_loss(N, D, params: ChinchillaParams):
     float or ndarray
         Loss in nats per token.
 
+    Raises
+    ------
+    ValueError
+        If ``N`` and ``D`` do not broadcast, or the loss overflows float64 (then
+        :func:`log_chinchilla_loss` still works).
+
     Notes
     -----
     Source: Hoffmann et al. 2022, eq. 10 [paper].
@@ -414,7 +436,12 @@ def chinchilla_loss(N, D, params: ChinchillaParams):
     params = _check_params(params)
     n_arr = _positive_array("N", N)
     d_arr = _positive_array("D", D)
-    out = params.E + params.A * n_arr ** (-params.alpha) + params.B * d_arr ** (-params.beta)
+    _broadcast_shape("N and D", n_arr, d_arr)
+    with np.errstate(over="ignore"):
+        out = params.E + params.A * n_arr ** (-params.alpha) + params.B * d_arr ** (-params.beta)
+    if not np.all(np.isfinite(out)):
+        raise ValueError("N, D and params give a loss beyond the float64 range (A N**-alpha or "
+                         "B D**-beta overflows); use log_chinchilla_loss")
     return _as_output(out)
 
 
@@ -439,9 +466,10 @@ def log_chinchilla_loss(N, D, params: ChinchillaParams):
     params = _check_params(params)
     n_arr = _positive_array("N", N)
     d_arr = _positive_array("D", D)
+    shape = _broadcast_shape("N and D", n_arr, d_arr)
     a, b, e, alpha, beta = params.log()
     terms = np.stack(np.broadcast_arrays(a - alpha * np.log(n_arr), b - beta * np.log(d_arr),
-                                         np.full(np.broadcast(n_arr, d_arr).shape, e)))
+                                         np.full(shape, e)))
     top = terms.max(axis=0)
     return _as_output(top + np.log(np.exp(terms - top).sum(axis=0)))
 
@@ -465,6 +493,12 @@ def compute_optimal_allocation(C, params: ChinchillaParams) -> ComputeOptimal:
     -------
     ComputeOptimal
 
+    Raises
+    ------
+    ValueError
+        If :math:`N_{\rm opt}`, :math:`D_{\rm opt}` or the loss leaves the positive float64
+        range (e.g. :math:`G` overflows).
+
     Notes
     -----
     Source: Hoffmann et al. 2022, eq. 4 and App. D.2 [paper]; derivation re-done with sympy in
@@ -482,9 +516,17 @@ def compute_optimal_allocation(C, params: ChinchillaParams) -> ComputeOptimal:
     params = _check_params(params)
     c = _positive_array("C", C)
     g, s_n, s_d = params.G, params.share_N, params.share_D
-    n_opt = g * (c / 6.0) ** s_n
-    d_opt = (c / 6.0) / n_opt
-    loss = params.E + params.A * n_opt ** (-params.alpha) + params.B * d_opt ** (-params.beta)
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        n_opt = g * (c / 6.0) ** s_n
+        d_opt = (c / 6.0) / n_opt
+        loss = params.E + params.A * n_opt ** (-params.alpha) + params.B * d_opt ** (-params.beta)
+    for name, value in (("N_opt", n_opt), ("D_opt", d_opt), ("loss", loss)):
+        if not np.all(np.isfinite(value) & (value > 0)):
+            raise ValueError(
+                f"C and params give {name} outside the positive float64 range (G = {g:.4g}, "
+                f"C in [{float(np.min(c)):.4g}, {float(np.max(c)):.4g}]): params with so extreme "
+                "alpha*A/(beta*B) or C have no representable compute-optimal allocation"
+            )
     return ComputeOptimal(compute=_as_output(c), n_opt=_as_output(n_opt), d_opt=_as_output(d_opt),
                           tokens_per_parameter=_as_output(d_opt / n_opt), loss=_as_output(loss),
                           G=g, share_N=s_n, share_D=s_d)
@@ -509,8 +551,10 @@ def huber_log_normalizer(delta: float = 1e-3) -> float:
     Source: Besiroglu et al. 2024 (notebook) [third party]; closed form checked in the tests.
     """
     delta = check_positive("delta", delta)
-    return math.log(math.sqrt(2 * math.pi) * math.erf(delta / math.sqrt(2))
-                    + 2.0 * math.exp(-0.5 * delta * delta) / delta)
+    tail = 2.0 * math.exp(-0.5 * delta * delta) / delta
+    if math.isinf(tail):  # delta below ~1e-308: Z = 2/delta (1 + O(delta**2)), in log form
+        return math.log(2.0) - math.log(delta)
+    return math.log(math.sqrt(2 * math.pi) * math.erf(delta / math.sqrt(2)) + tail)
 
 
 def chi2_survival_df5(x) -> float:
@@ -518,6 +562,8 @@ def chi2_survival_df5(x) -> float:
     x = check_finite_scalar("x", x)
     if x < 0:
         raise ValueError(f"x must be >= 0, got {x}")
+    if x > 2000.0:  # exp(-x/2) and erfc underflow to 0 (and 2x would overflow near 1e308)
+        return 0.0
     return math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2) * (1 + x / 3)
 
 
@@ -615,6 +661,32 @@ def _starts(starts, init, objective_kind, fixed_values, data=None, delta=1e-3, l
     return np.ascontiguousarray(rows)
 
 
+def _check_identifiable(n_arr, d_arr, free):
+    r"""Reject designs on which the free parameters cannot all be determined.
+
+    The law sees :math:`N` only through the values :math:`A N_k^{-lpha}` at the distinct
+    :math:`N_k`, so the :math:`f_N` free parameters among (A, alpha) need at least
+    :math:`f_N` distinct values of N, and one more when E is free as well (else
+    :math:`E - c` and :math:`A N^{-lpha} + c` fit equally well); likewise for D with
+    (B, beta) [ours]. Necessary conditions only: a design that passes can still be
+    ill-conditioned.
+    """
+    e_free = bool(free[2])
+    for axis, arr, (i_coef, i_exp), params in (("N", n_arr, (0, 3), "A, alpha"),
+                                               ("D", d_arr, (1, 4), "B, beta")):
+        n_side = int(free[i_coef]) + int(free[i_exp])
+        if n_side == 0:
+            continue
+        need = n_side + int(e_free)
+        distinct = int(np.unique(arr).size)
+        if distinct < need:
+            raise ValueError(
+                f"{axis} must take at least {need} distinct values among the fitted points to "
+                f"determine the free parameters among ({params}{', E' if e_free else ''}), got "
+                f"{distinct}: the law is not identifiable from these points"
+            )
+
+
 def _prepare(N, D, loss, objective, delta, exclude_highest, fixed):
     n_arr, d_arr, l_arr = _points(N, D, loss)
     check_choice("objective", objective, tuple(_OBJECTIVES))
@@ -630,6 +702,7 @@ def _prepare(N, D, loss, objective, delta, exclude_highest, fixed):
             f"exclude_highest={exclude_highest}, got {n_arr.size} points"
         )
     kept = highest_loss_mask(l_arr, exclude_highest)
+    _check_identifiable(n_arr[kept], d_arr[kept], free)
     log_z = huber_log_normalizer(delta) if kind == _k.HUBER_NLL else 0.0
     data = (np.ascontiguousarray(np.log(n_arr[kept])), np.ascontiguousarray(np.log(d_arr[kept])),
             np.ascontiguousarray(np.log(l_arr[kept])))
@@ -690,7 +763,9 @@ def fit_chinchilla(N, D, loss, *, objective: str = "huber_sum", delta: float = 1
     Raises
     ------
     ValueError
-        Non-positive or non-finite N, D or loss, mismatched lengths, too few points, bad options.
+        Non-positive or non-finite N, D or loss, mismatched lengths, too few points, bad options,
+        or too few distinct N or D values to identify the free parameters (for all five free:
+        at least 3 distinct N and 3 distinct D).
     ConvergenceError
         Every start failed: ``maxiter`` exhausted, or no acceptable step while the objective
         was still falling (carries the best last iterate).
@@ -713,7 +788,7 @@ def fit_chinchilla(N, D, loss, *, objective: str = "huber_sum", delta: float = 1
     >>> fit.status, {k: round(v, 4) for k, v in fit.params.as_dict().items()}
     ('converged', {'E': 1.8, 'A': 480.0, 'B': 2100.0, 'alpha': 0.35, 'beta': 0.37})
     """
-    init = HOFFMANN_2022_UNROUNDED if init is None else _check_params(init)
+    init = HOFFMANN_2022_UNROUNDED if init is None else _check_params(init, "init")
     gtol = check_positive("gtol", gtol)
     maxiter = check_integer("maxiter", maxiter, minimum=1)
     n_boot = check_integer("n_boot", n_boot, minimum=0)
@@ -791,6 +866,15 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
         Resamples whose refit failed (``maxiter`` exhausted, or no acceptable step while the
         objective was still falling) are dropped and counted in ``n_failed``.
 
+    Raises
+    ------
+    ValueError
+        Bad data or options, as for :func:`fit_chinchilla`.
+    ConvergenceError
+        If the fit to the full data (``point``) fails (``maxiter`` exhausted, or no acceptable
+        step after it has moved from ``init``), or fewer than 2 resample refits succeed (no
+        standard error can be formed).
+
     Examples
     --------
     >>> import numpy as np
@@ -804,7 +888,7 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
     >>> all(lo <= true.as_dict()[k] <= hi for k, (lo, hi) in boot.interval(0.95).items())
     True
     """
-    init = HOFFMANN_2022_UNROUNDED if init is None else _check_params(init)
+    init = HOFFMANN_2022_UNROUNDED if init is None else _check_params(init, "init")
     n_boot = check_integer("n_boot", n_boot, minimum=2)
     if rng is None:
         raise TypeError("rng must be a numpy.random.Generator, SeedSequence or int seed, got None")
@@ -815,8 +899,15 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
      (log_n, log_d, log_l)) = _prepare(N, D, loss, objective, delta, exclude_highest, fixed)
     theta0 = _starts("single", init, kind, fixed_values)[0]
     ones = np.ones(log_n.size)
-    point_theta, _, _, _, point_status = _k.bfgs(theta0, free, log_n, log_d, log_l, ones, delta, kind,
-                                              log_z, gtol, maxiter)
+    point_theta, _, _, point_iters, point_status = _k.bfgs(theta0, free, log_n, log_d, log_l, ones,
+                                                        delta, kind, log_z, gtol, maxiter)
+    # A start that is already optimal to double precision (e.g. the optimum of fit_chinchilla,
+    # passed as init) ends in a line-search failure before its first step: accept it as is.
+    if point_status == _k.MAXITER or (point_status == _k.LINE_SEARCH_FAILED and point_iters > 0):
+        raise ConvergenceError(
+            f"bootstrap_chinchilla: the fit to the full data failed ({_STATUS[int(point_status)]}; "
+            f"maxiter={maxiter}); start from a better init or raise maxiter",
+            last_iterate=point_theta, iterations=int(point_iters))
     n = log_n.size
     picks = gen.integers(0, n, size=(n_boot, n))
     counts = np.zeros((n_boot, n))
@@ -824,6 +915,10 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
     thetas, _, statuses = _k.bootstrap_fits(theta0, free, log_n, log_d, log_l, counts, delta, kind,
                                             log_z, gtol, maxiter)
     good = ~np.isin(statuses, _FAILURES)
+    if int(good.sum()) < 2:
+        raise ConvergenceError(
+            f"bootstrap_chinchilla: only {int(good.sum())} of {n_boot} resample refits succeeded "
+            f"(maxiter={maxiter}); standard errors need at least 2", last_iterate=thetas)
     log_samples = thetas[good, :5]
     samples = np.column_stack([np.exp(log_samples[:, 2]), np.exp(log_samples[:, 0]),
                                np.exp(log_samples[:, 1]), log_samples[:, 3], log_samples[:, 4]])
@@ -850,6 +945,13 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
     bootstrap : ChinchillaBootstrap
         Supplies :math:`\Sigma` (``cov_log``).
 
+    Raises
+    ------
+    TypeError
+        If ``reference``, ``fit`` or ``bootstrap`` has the wrong type.
+    ValueError
+        If ``bootstrap.cov_log`` is not a finite (5, 5) matrix or is numerically singular.
+
     Notes
     -----
     Source: Besiroglu et al. 2024, notebook cell 34 [third party]; survival in closed form [ours].
@@ -868,12 +970,27 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
     >>> bool(parameter_chi2_test(HOFFMANN_2022, fit, fit.bootstrap).p_value < 1e-6)  # another law: rejected
     True
     """
-    reference = _check_params(reference)
-    estimate = fit.params if isinstance(fit, ChinchillaFit) else _check_params(fit)
+    reference = _check_params(reference, "reference")
+    if isinstance(fit, ChinchillaFit):
+        estimate = fit.params
+    elif isinstance(fit, ChinchillaParams):
+        estimate = fit
+    else:
+        raise TypeError(f"fit must be a ChinchillaFit or ChinchillaParams, got {type(fit).__name__}")
     if not isinstance(bootstrap, ChinchillaBootstrap):
         raise TypeError(f"bootstrap must be a ChinchillaBootstrap, got {type(bootstrap).__name__}")
+    cov = np.asarray(bootstrap.cov_log, dtype=float)
+    if cov.shape != (5, 5) or not np.all(np.isfinite(cov)):
+        raise ValueError(
+            f"bootstrap.cov_log must be a finite (5, 5) covariance, got shape {cov.shape} with "
+            f"{int(np.sum(~np.isfinite(cov)))} non-finite entries (a bootstrap needs at least 2 "
+            f"successful resamples; this one has {np.shape(bootstrap.samples)[0]})"
+        )
     diff = reference.log() - estimate.log()
-    stat = float(diff @ np.linalg.solve(bootstrap.cov_log, diff))
+    stat = float(diff @ np.linalg.solve(cov, diff))
+    if not math.isfinite(stat):
+        raise ValueError(f"the chi-square statistic is not finite ({stat}): bootstrap.cov_log is "
+                         "numerically singular")
     return HypothesisTest(statistic=stat, df=5, p_value=chi2_survival_df5(stat))
 
 
@@ -899,7 +1016,7 @@ def likelihood_ratio_test(N, D, loss, reference: ChinchillaParams, *, exclude_hi
     >>> bool(likelihood_ratio_test(N, D, loss, HOFFMANN_2022).p_value < 1e-6)  # a different law: rejected
     True
     """
-    reference = _check_params(reference)
+    reference = _check_params(reference, "reference")
     best = fit_chinchilla(N, D, loss, objective="huber_nll", delta=delta,
                           exclude_highest=exclude_highest)
     (_, _, _, _, kind, _, _, log_z, delta,
@@ -940,8 +1057,8 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     FileNotFoundError
         If ``path`` is not an existing file.
     ValueError
-        If a needed column is missing, the file has no data row, or a cell is not a positive
-        finite number.
+        If the file is not UTF-8 text, a needed column is missing, the file has no data row, a
+        cell is not a positive finite number, or :math:`D = C/(6N)` underflows to 0 or overflows.
 
     Notes
     -----
@@ -974,7 +1091,11 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     if digest != CHINCHILLA_CSV_SHA256:
         warnings.warn(f"{p.name}: sha256 {digest[:12]}... differs from Epoch AI's file "
                       f"({CHINCHILLA_CSV_SHA256[:12]}...)", stacklevel=2)
-    reader = csv.DictReader(raw.decode("utf-8").splitlines())
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"path must be a UTF-8 text CSV, {p.name} is not ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
     needed = ("Model Size", "Training FLOP", "loss")
     missing = [c for c in needed if c not in (reader.fieldnames or [])]
     if missing:
@@ -992,4 +1113,12 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     for name, arr in columns.items():
         if not np.all(np.isfinite(arr)) or np.any(arr <= 0):
             raise ValueError(f"column {name!r} of {p.name} must hold positive finite numbers")
-    return ChinchillaPoints(N=n_arr, D=c_arr / (6.0 * n_arr), C=c_arr, loss=l_arr, sha256=digest)
+    with np.errstate(over="ignore", under="ignore"):
+        d_arr = c_arr / (6.0 * n_arr)
+    bad = ~(np.isfinite(d_arr) & (d_arr > 0))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(f"columns 'Training FLOP' and 'Model Size' of {p.name} must give tokens "
+                         f"D = C/(6N) that are positive and finite in float64, row {row + 1} gives "
+                         f"D = {d_arr[row]!r} (C = {c_arr[row]!r}, N = {n_arr[row]!r})")
+    return ChinchillaPoints(N=n_arr, D=d_arr, C=c_arr, loss=l_arr, sha256=digest)

@@ -36,6 +36,7 @@ The module provides four groups of functions. Approximation theory:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,6 +79,9 @@ __all__ = [
 ]
 
 ACTIVATIONS = ("silu", "relu", "tanh")
+
+# Largest number of bins loss_histogram_modes builds (a smaller bin_decades raises).
+MAX_HISTOGRAM_BINS = 10**6
 
 
 # ----------------------------------------------------------------------------
@@ -194,6 +198,27 @@ def _check_interval_ends(lo, hi) -> tuple[float, float]:
     return lo, hi
 
 
+def _segment_width_pow4(lo: float, hi: float, pieces: int, name: str) -> float:
+    """``((hi - lo) / pieces)**4``; ValueError naming the arguments if it overflows float64.
+
+    Bit-identical to the plain expression whenever that neither overflows nor raises;
+    ``hi - lo`` beyond the float64 range and huge ``pieces`` are handled exactly.
+    """
+    k = float(pieces) if pieces.bit_length() <= 1000 else math.inf
+    width = hi - lo
+    h = width / k if math.isfinite(width) else hi / k - lo / k
+    try:
+        out = h**4
+    except OverflowError:
+        out = math.inf
+    if not math.isfinite(out):
+        raise ValueError(
+            f"lo={lo!r}, hi={hi!r} and {name} give segments of width h = {h:.3g} "
+            "whose h**4 overflows float64; narrow [lo, hi]"
+        )
+    return out
+
+
 def _as_output(value: np.ndarray, scalar: bool):
     return float(value.reshape(())) if scalar else value
 
@@ -255,7 +280,7 @@ def sharma_kaplan_alpha(d) -> float:
     0.5
     """
     d = check_integer("d", d, minimum=1)
-    return 4.0 / d
+    return 4 / d  # int / int: correctly rounded even for d beyond the float64 range
 
 
 def relu_interpolation_mse(n_segments, lo=-2.0, hi=2.0) -> float:
@@ -282,6 +307,11 @@ def relu_interpolation_mse(n_segments, lo=-2.0, hi=2.0) -> float:
     float
         :math:`h^4/30`, the mean over the uniform measure on ``[lo, hi]``.
 
+    Raises
+    ------
+    ValueError
+        If :math:`h^4` overflows float64 (``h`` above about ``1e77``).
+
     Examples
     --------
     >>> from efttheory.scaling import relu_interpolation_mse
@@ -292,8 +322,7 @@ def relu_interpolation_mse(n_segments, lo=-2.0, hi=2.0) -> float:
     """
     k = check_integer("n_segments", n_segments, minimum=1)
     lo, hi = _check_interval_ends(lo, hi)
-    h = (hi - lo) / k
-    return h**4 / 30.0
+    return _segment_width_pow4(lo, hi, k, "n_segments") / 30.0
 
 
 def relu_optimal_mse(n_hidden, lo=-2.0, hi=2.0) -> float:
@@ -325,6 +354,11 @@ def relu_optimal_mse(n_hidden, lo=-2.0, hi=2.0) -> float:
     float
         :math:`((hi - lo)/(N + 1))^4 / 180` (mean over the uniform measure).
 
+    Raises
+    ------
+    ValueError
+        If :math:`((hi - lo)/(N + 1))^4` overflows float64.
+
     Examples
     --------
     >>> from efttheory.scaling import relu_interpolation_mse, relu_optimal_mse
@@ -335,8 +369,7 @@ def relu_optimal_mse(n_hidden, lo=-2.0, hi=2.0) -> float:
     """
     n = check_integer("n_hidden", n_hidden, minimum=0)
     lo, hi = _check_interval_ends(lo, hi)
-    h = (hi - lo) / (n + 1)
-    return h**4 / 180.0
+    return _segment_width_pow4(lo, hi, n + 1, "n_hidden") / 180.0
 
 
 # ----------------------------------------------------------------------------
@@ -483,6 +516,11 @@ def symmetric_ticket(x, w, b, v, c=0.0, activation="silu"):
     float or ndarray
         :math:`g(x)`, same shape as ``x``.
 
+    Raises
+    ------
+    ValueError
+        If :math:`g(x)` or a pre-activation :math:`b \pm wx` overflows float64.
+
     Examples
     --------
     >>> import numpy as np
@@ -498,7 +536,13 @@ def symmetric_ticket(x, w, b, v, c=0.0, activation="silu"):
     v = check_finite_scalar("v", v)
     c = check_finite_scalar("c", c)
     activation = check_choice("activation", activation, ACTIVATIONS)
-    out = c + v * (_activation(activation, b + w * arr) + _activation(activation, b - w * arr))
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = c + v * (_activation(activation, b + w * arr) + _activation(activation, b - w * arr))
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"x, w={w!r}, b={b!r}, v={v!r} and c={c!r} give a ticket output beyond the float64 "
+            "range (b +- w*x or v*sigma overflows); reduce |x|, |w|, |b| or |v|"
+        )
     return _as_output(out, arr.ndim == 0)
 
 
@@ -534,7 +578,8 @@ def ticket_taylor_coefficients(w, b, v, activation="silu") -> TicketTaylor:
     Raises
     ------
     ValueError
-        For ``activation="relu"`` with ``b == 0`` (the kink sits at ``x = 0``).
+        For ``activation="relu"`` with ``b == 0`` (the kink sits at ``x = 0``), or if a
+        coefficient overflows float64 (e.g. ``|w| > 1e77``, where :math:`w^4` does).
 
     Examples
     --------
@@ -554,11 +599,28 @@ def ticket_taylor_coefficients(w, b, v, activation="silu") -> TicketTaylor:
                 "b must be nonzero for activation='relu': at b=0 the ticket is v|w||x|, "
                 "which has no Taylor expansion about x=0"
             )
-        return TicketTaylor(c0=2.0 * v * max(b, 0.0), c2=0.0, c4=0.0)
+        return _finite_taylor(w, b, v, 2.0 * v * max(b, 0.0), 0.0, 0.0)
     d0 = _activation_derivative(activation, b, 0)
     d2 = _activation_derivative(activation, b, 2)
     d4 = _activation_derivative(activation, b, 4)
-    return TicketTaylor(c0=2.0 * v * d0, c2=v * d2 * w**2, c4=v * d4 * w**4 / 12.0)
+    return _finite_taylor(w, b, v, 2.0 * v * d0, _times_power(v * d2, w, 2), _times_power(v * d4, w, 4) / 12.0)
+
+
+def _times_power(factor: float, w: float, k: int) -> float:
+    """``factor * w**k`` for Python floats, with ``w**k`` overflowing to inf instead of raising."""
+    try:
+        return factor * w**k
+    except OverflowError:  # |w| > ~1e154 (k = 2) or ~1e77 (k = 4)
+        return 0.0 if factor == 0.0 else math.copysign(math.inf, factor)
+
+
+def _finite_taylor(w: float, b: float, v: float, c0: float, c2: float, c4: float) -> TicketTaylor:
+    if not (math.isfinite(c0) and math.isfinite(c2) and math.isfinite(c4)):
+        raise ValueError(
+            f"w={w!r}, b={b!r} and v={v!r} give Taylor coefficients beyond the float64 range "
+            f"(c0={c0:.3g}, c2={c2:.3g}, c4={c4:.3g}); reduce |w|, |b| or |v|"
+        )
+    return TicketTaylor(c0=c0, c2=c2, c4=c4)
 
 
 def ticket_best_fit(w, b, *, activation="silu", lo=-2.0, hi=2.0, n_grid=1001) -> TicketFit:
@@ -596,7 +658,8 @@ def ticket_best_fit(w, b, *, activation="silu", lo=-2.0, hi=2.0, n_grid=1001) ->
     ------
     ValueError
         If the pair's feature is constant on the grid (e.g. ``w = 0``), so that
-        ``v`` is not determined.
+        ``v`` is not determined, or if the feature, the target or the fit
+        overflows float64.
 
     Examples
     --------
@@ -612,9 +675,18 @@ def ticket_best_fit(w, b, *, activation="silu", lo=-2.0, hi=2.0, n_grid=1001) ->
     activation = check_choice("activation", activation, ACTIVATIONS)
     lo, hi = _check_interval_ends(lo, hi)
     n_grid = check_integer("n_grid", n_grid, minimum=3)
-    x = np.linspace(lo, hi, n_grid)
-    y = x * x
-    phi = _activation(activation, b + w * x) + _activation(activation, b - w * x)
+    try:
+        x = np.linspace(lo, hi, n_grid)
+    except (ValueError, MemoryError):
+        raise ValueError(f"n_grid = {n_grid} is too large: a grid of that length cannot be allocated") from None
+    with np.errstate(over="ignore", invalid="ignore"):
+        y = x * x
+        phi = _activation(activation, b + w * x) + _activation(activation, b - w * x)
+    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(phi))):
+        raise ValueError(
+            f"w={w!r}, b={b!r}, lo={lo!r} and hi={hi!r} give a target x**2 or a ticket feature "
+            "beyond the float64 range on the grid; reduce |w|, |b|, |lo| or |hi|"
+        )
     phi_c = phi - phi.mean()
     y_c = y - y.mean()
     scale = max(1.0, float(np.max(np.abs(phi))))
@@ -623,10 +695,17 @@ def ticket_best_fit(w, b, *, activation="silu", lo=-2.0, hi=2.0, n_grid=1001) ->
             f"the ticket feature is constant on the grid for w={w}, b={b} "
             f"(activation={activation!r}); w must be nonzero and the pair must bend on [lo, hi]"
         )
-    v = float(np.dot(phi_c, y_c) / np.dot(phi_c, phi_c))
-    c = float(y.mean() - v * phi.mean())
-    residual = v * phi_c - y_c
-    return TicketFit(v=v, c=c, mse=float(np.mean(residual * residual)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        v = float(np.dot(phi_c, y_c) / np.dot(phi_c, phi_c))
+        c = float(y.mean() - v * phi.mean())
+        residual = v * phi_c - y_c
+        mse = float(np.mean(residual * residual))
+    if not (math.isfinite(v) and math.isfinite(c) and math.isfinite(mse)):
+        raise ValueError(
+            f"w={w!r}, b={b!r}, lo={lo!r} and hi={hi!r} give a least-squares fit beyond the "
+            "float64 range; reduce |w|, |b|, |lo| or |hi|"
+        )
+    return TicketFit(v=v, c=c, mse=mse)
 
 
 # ----------------------------------------------------------------------------
@@ -695,6 +774,11 @@ def ensemble_mse(bias_sq, var, n, corr=0.0):
     float or ndarray
         Broadcast shape of the arguments; a float if all are scalars.
 
+    Raises
+    ------
+    ValueError
+        If the expected MSE overflows float64.
+
     Examples
     --------
     >>> from efttheory.scaling import ensemble_mse
@@ -704,7 +788,13 @@ def ensemble_mse(bias_sq, var, n, corr=0.0):
     0.1
     """
     bias_sq, var, n, corr, scalar = _ensemble_arguments(bias_sq, var, n, corr)
-    total, _ = _ensemble_terms(bias_sq, var, n, corr)
+    with np.errstate(over="ignore"):
+        total, _ = _ensemble_terms(bias_sq, var, n, corr)
+    if not np.all(np.isfinite(total)):
+        raise ValueError(
+            "bias_sq and var are too large: the expected MSE bias_sq + var*(r + (1-r)/n) "
+            "overflows float64"
+        )
     return _as_output(total, scalar)
 
 
@@ -717,7 +807,8 @@ def effective_exponent(bias_sq, var, n, corr=0.0):
     :math:`\alpha_\mathrm{eff} = 1` — the paper's :math:`N^{-1}` law with
     :math:`n \propto N` [paper] — exactly when :math:`\langle\mu^2\rangle = 0`
     and :math:`r = 0`; any shared bias or correlation drives it to 0 at large
-    :math:`n`. Source: [ours].
+    :math:`n`. The exponent depends only on the ratio of ``bias_sq`` to ``var``
+    and is computed without overflow for any finite arguments. Source: [ours].
 
     Parameters
     ----------
@@ -744,12 +835,15 @@ def effective_exponent(bias_sq, var, n, corr=0.0):
     [0.447, 0.012]
     """
     bias_sq, var, n, corr, scalar = _ensemble_arguments(bias_sq, var, n, corr)
-    total, independent = _ensemble_terms(bias_sq, var, n, corr)
+    # the exponent is homogeneous of degree 0 in (bias_sq, var): bring max(bias_sq, var) into
+    # [0.5, 1) by an exact power of two, so that the sum cannot overflow nor var/n underflow
+    # (bit-identical for ordinary inputs)
+    shift = -np.frexp(np.maximum(bias_sq, var))[1]
+    total, independent = _ensemble_terms(np.ldexp(bias_sq, shift), np.ldexp(var, shift), n, corr)
     if np.any(total == 0):
         raise ValueError(
             "effective_exponent is undefined where the expected MSE is 0 "
-            "(bias_sq == 0 and var == 0, or var*(r + (1-r)/n) underflows); "
-            "give bias_sq > 0 or var > 0"
+            "(bias_sq == 0 and var == 0); give bias_sq > 0 or var > 0"
         )
     return _as_output(independent / total, scalar)
 
@@ -783,6 +877,11 @@ def ticket_error_statistics(errors) -> TicketStats:
     TicketStats
         ``(bias_sq, var, mean_mse, bias_fraction, mean_error)``.
 
+    Raises
+    ------
+    ValueError
+        If ``errors`` is empty or a mean square overflows float64.
+
     Examples
     --------
     >>> from efttheory.scaling import ensemble_mse, ticket_error_statistics
@@ -795,10 +894,16 @@ def ticket_error_statistics(errors) -> TicketStats:
     e = as_finite_array("errors", errors, ndim=2)
     if e.shape[0] < 1 or e.shape[1] < 1:
         raise ValueError(f"errors must have shape (n_tickets >= 1, n_x >= 1), got {e.shape}")
-    mean_error = e.mean(axis=0)
-    bias_sq = float(np.mean(mean_error**2))
-    var = float(np.mean(np.mean((e - mean_error) ** 2, axis=0)))
-    mean_mse = float(np.mean(e**2))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean_error = e.mean(axis=0)
+        bias_sq = float(np.mean(mean_error**2))
+        var = float(np.mean(np.mean((e - mean_error) ** 2, axis=0)))
+        mean_mse = float(np.mean(e**2))
+    if not (math.isfinite(bias_sq) and math.isfinite(var) and math.isfinite(mean_mse)):
+        raise ValueError(
+            f"errors are too large (max |e| = {float(np.max(np.abs(e))):.3g}): their mean squares "
+            "overflow float64"
+        )
     bias_fraction = bias_sq / mean_mse if mean_mse > 0 else 0.0
     mean_error.setflags(write=False)
     return TicketStats(
@@ -893,13 +998,23 @@ def _reflection_cost_matrix(w: np.ndarray, b: np.ndarray, v: np.ndarray) -> np.n
     :math:`p_i = (w_i, b_i, v_i)` and :math:`R(w, b, v) = (-w, b, v)`; entries
     lie in [0, 1] (0/0 is read as 0). Internal helper of
     :func:`reflection_matching_cost`.
+
+    :math:`D_{ij}` is scale-free, so each pair is first multiplied by the power
+    of two that brings :math:`\max(\lVert p_i\rVert_\infty, \lVert p_j\rVert_\infty)`
+    into [0.5, 1): the squares can then neither overflow nor (for the
+    dominant components) underflow, and for ordinary inputs the scaling is
+    exact, so the result is bit-identical to the unscaled formula.
     """
     p = np.stack([w, b, v], axis=1)
     reflected = p * np.array([-1.0, 1.0, 1.0])
-    diff = p[:, None, :] - reflected[None, :, :]
+    top = np.max(np.abs(p), axis=1)
+    _, exponent = np.frexp(np.maximum(top[:, None], top[None, :]))
+    shift = -exponent[:, :, None]
+    p_i = np.ldexp(p[:, None, :], shift)
+    q_j = np.ldexp(reflected[None, :, :], shift)
+    diff = p_i - q_j
     dist = np.sqrt(np.sum(diff * diff, axis=-1))
-    norms = np.sqrt(np.sum(p * p, axis=1))
-    denom = norms[:, None] + norms[None, :]
+    denom = np.sqrt(np.sum(p_i * p_i, axis=-1)) + np.sqrt(np.sum(q_j * q_j, axis=-1))
     out = np.zeros_like(dist)
     np.divide(dist, denom, out=out, where=denom > 0)
     return np.minimum(out, 1.0)
@@ -917,6 +1032,8 @@ def reflection_matching_cost(w, b, v) -> float:
     (units with :math:`w = 0` are their own reflection). The minimum over
     permutations is solved with a Numba Hungarian kernel in :math:`O(N^3)`.
     Definition [ours], probing the [third party] reflection-symmetric cloud.
+    The cost is invariant under a common rescaling of :math:`(w, b, v)` and is
+    computed without overflow for any finite parameters.
 
     Parameters
     ----------
@@ -938,6 +1055,8 @@ def reflection_matching_cost(w, b, v) -> float:
     """
     w, b, v = _parameter_vectors(w, b, v, min_units=1)
     cost = _reflection_cost_matrix(w, b, v)
+    if not np.all(np.isfinite(cost)):  # cannot happen after the scaling; never hand NaN to the kernel
+        raise ValueError("w, b and v give a non-finite reflection cost matrix")
     match = _kernels.optimal_assignment(cost)
     return float(np.mean(cost[np.arange(w.size), match]))
 
@@ -950,7 +1069,9 @@ def odd_part_norm(f_values) -> float:
     with :math:`f(-x)` read as ``f_values[::-1]``: the grid must be symmetric
     about 0 (e.g. ``linspace(-2, 2, 1001)``). 0 for even and 1 for odd
     :math:`f`. A network that fits the even target :math:`x^2` well has a small
-    odd part. Definition [ours].
+    odd part. Definition [ours]. The ratio does not change when ``f_values``
+    is multiplied by a constant, and is computed without overflow or underflow
+    for any finite values.
 
     Parameters
     ----------
@@ -971,9 +1092,13 @@ def odd_part_norm(f_values) -> float:
     (0.0, 1.0)
     """
     f = as_finite_array("f_values", f_values, ndim=1, min_size=1)
-    norm = float(np.linalg.norm(f))
-    if norm == 0.0:
+    top = float(np.max(np.abs(f)))
+    if top == 0.0:
         raise ValueError("f_values must not be identically zero: its odd part fraction is undefined")
+    # the ratio is scale-free: bring max|f| into [0.5, 1) by an exact power of two, so that
+    # the norms neither overflow nor underflow (bit-identical for ordinary inputs)
+    f = np.ldexp(f, -np.frexp(top)[1])
+    norm = float(np.linalg.norm(f))
     return min(1.0, float(np.linalg.norm(f - f[::-1])) / (2.0 * norm))
 
 
@@ -1004,7 +1129,8 @@ def loss_histogram_modes(losses, *, bin_decades=0.25, dip=0.5, min_share=0.05) -
     losses : array_like, shape (n_nets,)
         Positive, finite losses.
     bin_decades : float
-        Bin width in decades, > 0.
+        Bin width in decades, > 0; at most ``10**6`` bins may lie between the
+        smallest and the largest loss (a smaller width raises ``ValueError``).
     dip : float
         Merge threshold in [0, 1]: two neighbouring peaks stay separate only if
         the lowest bin between them holds ``<= dip`` times the smaller peak's
@@ -1033,7 +1159,22 @@ def loss_histogram_modes(losses, *, bin_decades=0.25, dip=0.5, min_share=0.05) -
     min_share = check_in_interval("min_share", min_share, 0.0, 1.0)
 
     logs = np.log10(values)
-    cells = np.floor(logs / width).astype(np.int64)
+    scaled = np.floor(logs / width)
+    lowest, highest = float(scaled.min()), float(scaled.max())
+    if not (np.isfinite(lowest) and np.isfinite(highest)) or max(-lowest, highest) > 2.0**52:
+        raise ValueError(
+            f"bin_decades = {width!r} is too small for losses whose log10 reaches "
+            f"{float(np.max(np.abs(logs))):.4g}: the bin indices exceed 2**52 and cannot be "
+            "resolved in float64"
+        )
+    if highest - lowest + 1.0 > MAX_HISTOGRAM_BINS:
+        raise ValueError(
+            f"bin_decades = {width!r} would make {highest - lowest + 1.0:.4g} bins over the "
+            f"{float(logs.max() - logs.min()):.4g} decades spanned by losses; at most "
+            f"{MAX_HISTOGRAM_BINS} bins are allowed, so bin_decades must be >= "
+            f"{float(logs.max() - logs.min()) / (MAX_HISTOGRAM_BINS - 1):.3g}"
+        )
+    cells = scaled.astype(np.int64)
     first = int(cells.min())
     counts = np.bincount(cells - first)
     n_bins = counts.size
@@ -1100,7 +1241,8 @@ def scaling_exponent(widths, losses, *, stat="median", n_boot=1000, rng=None) ->
     widths : array_like, shape (n_widths,)
         Hidden widths (or parameter counts) :math:`N > 0`, at least 3 distinct.
     losses : array_like, shape (n_widths, n_seeds)
-        Positive test losses, one row per width.
+        Positive test losses, one row per width (for ``stat="mean"``, ``n_seeds``
+        times the largest loss must stay within the float64 range).
     stat : {"median", "mean"}
         Statistic of the seeds at each width; the paper uses the median [third party].
     n_boot : int
@@ -1136,6 +1278,12 @@ def scaling_exponent(widths, losses, *, stat="median", n_boot=1000, rng=None) ->
     if np.any(y <= 0):
         raise ValueError(f"losses must be > 0 (they are fitted in log space), got min {y.min()}")
     stat = check_choice("stat", stat, ("median", "mean"))
+    if stat == "mean" and not math.isfinite(float(y.max()) * y.shape[1]):
+        raise ValueError(
+            f"losses are too large for stat='mean' (max {float(y.max()):.3g} over {y.shape[1]} "
+            "seeds): the sums of a width's losses overflow float64; rescale the losses "
+            "(the exponent does not depend on their unit)"
+        )
     n_boot = check_integer("n_boot", n_boot, minimum=0)
     generator = as_generator("rng", rng)
     return fit_power_law(x, y, stat=stat, n_boot=n_boot, ci=0.95, rng=generator)

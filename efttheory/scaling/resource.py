@@ -95,6 +95,21 @@ def _out(value):
     return float(value) if np.ndim(value) == 0 else value
 
 
+def _finite(value, what: str):
+    """``value`` if all finite; else ValueError saying which arguments make ``what`` overflow."""
+    if not np.all(np.isfinite(value)):
+        raise ValueError(f"{what} overflows float64")
+    return value
+
+
+def _broadcast_shape(names: str, *arrays) -> tuple:
+    try:
+        return np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(a.shape) for a in arrays)
+        raise ValueError(f"{names} must broadcast together, got shapes {shapes}") from None
+
+
 def subtask_loss(n_alloc, a):
     r"""Loss of a subtask given its neurons, :math:`\ell_i = a_i/N_i` (H1).
 
@@ -109,6 +124,12 @@ def subtask_loss(n_alloc, a):
     -------
     float or ndarray
 
+    Raises
+    ------
+    ValueError
+        If an argument is not positive and finite, the shapes do not broadcast, or
+        :math:`a_i/N_i` overflows float64.
+
     Notes
     -----
     Source: Song et al., arXiv 2402.05164, hypothesis 1 [paper]; the name :math:`a_i` is ours.
@@ -121,7 +142,10 @@ def subtask_loss(n_alloc, a):
     """
     n_arr = _positive("n_alloc", n_alloc)
     a_arr = _positive("a", a)
-    return _out(a_arr / n_arr)
+    _broadcast_shape("n_alloc and a", n_arr, a_arr)
+    with np.errstate(over="ignore"):
+        loss = a_arr / n_arr
+    return _out(_finite(loss, "a / n_alloc (a too large or n_alloc too small)"))
 
 
 def _subtask_arrays(coeffs, weights, fractions=None):
@@ -164,6 +188,11 @@ def composite_loss(n_total, fractions, coeffs, weights=None):
     -------
     float or ndarray, shape of ``n_total``
 
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, or :math:`K/N` overflows float64.
+
     Notes
     -----
     Source: Song et al. H1-H3 [paper]; the closed form :math:`K/N` is [ours].
@@ -176,8 +205,11 @@ def composite_loss(n_total, fractions, coeffs, weights=None):
     """
     n_arr = _positive("n_total", n_total)
     c, w, p = _subtask_arrays(coeffs, weights, fractions)
-    k = float(np.sum(w * c / p))
-    return _out(k / n_arr)
+    with np.errstate(over="ignore", invalid="ignore"):
+        k = float(np.sum(w * c / p))
+        loss = k / n_arr
+    return _out(_finite(loss, "K / n_total with K = sum(weights * coeffs / fractions) "
+                              "(coeffs too large, or fractions or n_total too small)"))
 
 
 def optimal_allocation(n_total, coeffs, weights=None) -> ResourceAllocation:
@@ -200,6 +232,12 @@ def optimal_allocation(n_total, coeffs, weights=None) -> ResourceAllocation:
     -------
     ResourceAllocation
 
+    Raises
+    ------
+    ValueError
+        If an argument is out of range, the weights are all zero, or :math:`\ell^*` or
+        :math:`\mu` overflows float64.
+
     Notes
     -----
     Source: [ours] (Lagrange condition); a named model to compare with Song et al. Fig. 3C.
@@ -216,15 +254,26 @@ def optimal_allocation(n_total, coeffs, weights=None) -> ResourceAllocation:
     """
     n_arr = _positive("n_total", n_total)
     c, w = _subtask_arrays(coeffs, weights)
-    root = np.sqrt(w * c)
-    total = root.sum()
-    if total == 0:
-        raise ValueError("weights must not all be zero")
-    fractions = root / total
-    n_alloc = np.asarray(n_arr)[..., None] * fractions
-    loss = total**2 / n_arr
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        root = np.sqrt(w * c)
+        if not np.all(np.isfinite(root)):  # w * c overflowed: take the roots separately
+            root = np.sqrt(w) * np.sqrt(c)
+        total = root.sum()
+        if total == 0:
+            raise ValueError("weights must not all be zero")
+        fractions = root / total
+        n_alloc = np.asarray(n_arr)[..., None] * fractions
+        loss = total**2 / n_arr
+        marginal = total**2 / n_arr**2
+        if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(marginal))):  # total**2 overflowed
+            loss = total * (total / n_arr)
+            marginal = (total / n_arr) ** 2
+    what = ("the optimal loss (sum_i sqrt(w_i a_i))**2 / n_total or its marginal "
+            "(coeffs or weights too large, or n_total too small)")
+    for value in (fractions, n_alloc, loss, marginal):
+        _finite(value, what)
     return ResourceAllocation(n_alloc=n_alloc, fractions=fractions, loss=_out(loss),
-                              marginal=_out(total**2 / n_arr**2))
+                              marginal=_out(marginal))
 
 
 def allocation_ratio(beta, exponent: float = LAGRANGE_EXPONENT):
@@ -243,6 +292,11 @@ def allocation_ratio(beta, exponent: float = LAGRANGE_EXPONENT):
     float or ndarray
         :math:`N_1/N_2`.
 
+    Raises
+    ------
+    ValueError
+        If ``beta`` is outside (0, 1) or the ratio overflows float64.
+
     Examples
     --------
     >>> from efttheory.scaling import FIG3_EXPONENT, allocation_ratio
@@ -255,7 +309,9 @@ def allocation_ratio(beta, exponent: float = LAGRANGE_EXPONENT):
     if np.any((b <= 0) | (b >= 1)):
         raise ValueError(f"beta must lie in (0, 1), got values in [{b.min()}, {b.max()}]")
     kappa = check_finite_scalar("exponent", exponent)
-    return _out((b / (1.0 - b)) ** kappa)
+    with np.errstate(over="ignore"):
+        ratio = (b / (1.0 - b)) ** kappa
+    return _out(_finite(ratio, "(beta/(1-beta))**exponent (|exponent| too large)"))
 
 
 def equilibrium_neurons(alpha, a, lam, cost: float = 1.0):
@@ -274,6 +330,16 @@ def equilibrium_neurons(alpha, a, lam, cost: float = 1.0):
     cost : float
         Cost per neuron (> 0).
 
+    Returns
+    -------
+    float or ndarray
+        :math:`N^*`, shape of ``alpha``.
+
+    Raises
+    ------
+    ValueError
+        If an argument is not positive and finite, or :math:`N^*` overflows float64.
+
     Examples
     --------
     >>> from efttheory.scaling import equilibrium_neurons
@@ -284,7 +350,9 @@ def equilibrium_neurons(alpha, a, lam, cost: float = 1.0):
     a = check_positive("a", a)
     lam = check_positive("lam", lam)
     cost = check_positive("cost", cost)
-    return _out(np.sqrt(al * a / (lam * cost)))
+    with np.errstate(over="ignore"):
+        n_star = np.sqrt(al * a / (lam * cost))
+    return _out(_finite(n_star, "alpha * a / (lam * cost) (alpha or a too large, or lam or cost too small)"))
 
 
 def parameter_exponent(gamma, regime: str = "redundancy") -> float:
@@ -366,6 +434,11 @@ def count_allocated(w_in, w_out, *, rule: str = "product", threshold: float | No
     -------
     int or ndarray of int, shape (...)
 
+    Raises
+    ------
+    ValueError
+        If the shapes do not agree or ``d_in`` or ``d_out`` is 0.
+
     Notes
     -----
     Source: Song et al. Fig. 2B ("non-zero input weight") [paper]; threshold 1e-3 [third party];
@@ -389,6 +462,9 @@ def count_allocated(w_in, w_out, *, rule: str = "product", threshold: float | No
     if w.shape[-1] != v.shape[-2] or w.shape[:-2] != v.shape[:-2]:
         raise ValueError(f"w_in (..., d_in, hidden) and w_out (..., hidden, d_out) must agree, "
                          f"got {w.shape} and {v.shape}")
+    if w.shape[-2] == 0 or v.shape[-1] == 0:
+        raise ValueError(f"w_in and w_out must have d_in >= 1 and d_out >= 1, got shapes {w.shape} "
+                         f"(..., d_in, hidden) and {v.shape} (..., hidden, d_out)")
     w_max = np.abs(w).max(axis=-2)
     if rule == "weight":
         score = w_max
@@ -414,6 +490,7 @@ def allocation_mask(w_in, w_out, threshold: float = 1e-3):
     Returns
     -------
     ndarray of bool, shape (..., m, hidden)
+        The leading (batch) axes of ``w_in`` and ``w_out`` are broadcast together.
 
     See Also
     --------
@@ -438,6 +515,11 @@ def allocation_mask(w_in, w_out, threshold: float = 1e-3):
     if w.ndim < 2 or v.ndim < 2 or w.shape[-2] != v.shape[-1] or w.shape[-1] != v.shape[-2]:
         raise ValueError(f"w_in must be (..., m, hidden) and w_out (..., hidden, m), got {w.shape} "
                          f"and {v.shape}")
+    try:
+        np.broadcast_shapes(w.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(f"the batch axes of w_in {w.shape[:-2]} and w_out {v.shape[:-2]} must "
+                         f"broadcast together, got shapes {w.shape} and {v.shape}") from None
     return np.abs(w * np.swapaxes(v, -1, -2)) > theta
 
 
@@ -489,6 +571,12 @@ def count_allocated_by_ablation(masked_loss, n_neurons: int, rel_increase: float
     -------
     int
 
+    Raises
+    ------
+    ValueError
+        If ``n_neurons`` is below 1 or too large for a mask to be allocated, or
+        ``masked_loss`` returns a non-finite value.
+
     Notes
     -----
     Source: [ours] (rule ``"ablation"`` of the spec).
@@ -507,7 +595,11 @@ def count_allocated_by_ablation(masked_loss, n_neurons: int, rel_increase: float
         raise TypeError(f"masked_loss must be callable, got {masked_loss!r}")
     n_neurons = check_integer("n_neurons", n_neurons, minimum=1)
     rel = check_positive("rel_increase", rel_increase)
-    full = np.ones(n_neurons, dtype=bool)
+    try:
+        full = np.ones(n_neurons, dtype=bool)
+    except (ValueError, MemoryError):
+        raise ValueError(f"n_neurons = {n_neurons} is too large: a mask of that length cannot be "
+                         "allocated") from None
     base = check_finite_scalar("masked_loss(all neurons)", masked_loss(full))
     count = 0
     for i in range(n_neurons):

@@ -1,0 +1,153 @@
+"""efttheory.scaling.chinchilla: failed fits raise, argument names are right, extremes are caught.
+
+Each test pins a defect of an earlier version (silently failed point fit, all-NaN bootstrap,
+unidentifiable fit reported as converged, wrong argument named, raw decode / overflow errors).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from efttheory.errors import ConvergenceError
+from efttheory.scaling import chinchilla as C
+
+TRUE = C.ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=0.35, beta=0.37)
+
+
+@pytest.fixture(scope="module")
+def grid():
+    N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 5), np.logspace(9, 12, 5)))
+    loss = C.chinchilla_loss(N, D, TRUE) * np.exp(0.01 * np.random.default_rng(0).standard_normal(25))
+    return N, D, loss
+
+
+# --- failed fits ----------------------------------------------------------------------------------
+
+
+def test_bootstrap_failed_point_fit_raises(grid):
+    # maxiter=1 used to return all-NaN se/cov (n_failed = n_boot) and an unconverged .point
+    with pytest.raises(ConvergenceError, match="fit to the full data failed"):
+        C.bootstrap_chinchilla(*grid, n_boot=3, rng=0, maxiter=1)
+
+
+def test_bootstrap_with_too_few_successful_resamples_raises(grid, monkeypatch):
+    # every resample refit fails while the point fit succeeds
+    def failing(theta0, free, log_n, log_d, log_l, counts, *args):
+        n_boot = counts.shape[0]
+        return (np.tile(theta0, (n_boot, 1)), np.zeros(n_boot), np.full(n_boot, C._k.MAXITER))
+
+    monkeypatch.setattr(C._k, "bootstrap_fits", failing)
+    with pytest.raises(ConvergenceError, match="only 0 of 4 resample refits succeeded"):
+        C.bootstrap_chinchilla(*grid, n_boot=4, rng=0)
+
+
+def test_bootstrap_from_a_fitted_optimum_is_accepted(grid):
+    fit = C.fit_chinchilla(*grid)
+    boot = C.bootstrap_chinchilla(*grid, n_boot=5, rng=0, init=fit.params)
+    assert boot.point.alpha == pytest.approx(fit.params.alpha, rel=1e-6)
+
+
+def test_interval_and_chi2_test_on_an_empty_bootstrap_are_clear(grid):
+    empty = C.ChinchillaBootstrap(samples=np.empty((0, 5)), log_samples=np.empty((0, 5)), point=TRUE,
+                                  se={k: math.nan for k in C.PARAMETER_NAMES},
+                                  cov_log=np.full((5, 5), np.nan), share_N_samples=np.empty(0), n_failed=3)
+    with pytest.raises(ValueError, match="every resample failed"):
+        empty.interval()
+    with pytest.raises(ValueError, match="bootstrap.cov_log must be a finite"):
+        C.parameter_chi2_test(TRUE, TRUE, empty)
+
+
+@pytest.mark.parametrize("N, D, message", [
+    (np.full(16, 1e9), np.full(16, 1e10), "N must take at least 3 distinct values"),
+    (np.full(16, 1e9), np.logspace(9, 12, 16), "N must take at least 3 distinct values"),
+    (np.logspace(7, 10, 16), np.full(16, 1e10), "D must take at least 3 distinct values"),
+    (np.tile([1e8, 1e9], 8), np.logspace(9, 12, 16), "N must take at least 3 distinct values"),
+])
+def test_unidentifiable_designs_are_rejected(N, D, message):
+    # 16 identical points used to "converge" to arbitrary parameters
+    with pytest.raises(ValueError, match=message):
+        C.fit_chinchilla(N, D, np.full(16, 2.0))
+
+
+def test_identifiability_counts_only_free_parameters():
+    N, D = np.full(16, 1e9), np.logspace(9, 12, 16)
+    loss = C.chinchilla_loss(N, D, TRUE)
+    fit = C.fit_chinchilla(N, D, loss, fixed={"A": TRUE.A, "alpha": TRUE.alpha}, init=TRUE)
+    assert fit.params.beta == pytest.approx(TRUE.beta, rel=1e-6)
+    # with E fixed too, 2 distinct N suffice for (A, alpha)
+    N2 = np.tile([1e8, 1e9], 8)
+    fit = C.fit_chinchilla(N2, D, C.chinchilla_loss(N2, D, TRUE), fixed={"E": TRUE.E}, init=TRUE)
+    assert fit.params.alpha == pytest.approx(TRUE.alpha, rel=1e-6)
+
+
+# --- argument names -------------------------------------------------------------------------------
+
+
+def test_wrong_type_names_the_argument(grid):
+    N, D, loss = grid
+    fit = C.fit_chinchilla(N, D, loss, n_boot=5, rng=1)
+    with pytest.raises(TypeError, match="^init must be a ChinchillaParams"):
+        C.fit_chinchilla(N, D, loss, init="x")
+    with pytest.raises(TypeError, match="^init must be a ChinchillaParams"):
+        C.bootstrap_chinchilla(N, D, loss, n_boot=2, rng=0, init="x")
+    with pytest.raises(TypeError, match="^reference must be a ChinchillaParams"):
+        C.parameter_chi2_test("x", fit, fit.bootstrap)
+    with pytest.raises(TypeError, match="^fit must be a ChinchillaFit or ChinchillaParams"):
+        C.parameter_chi2_test(TRUE, "x", fit.bootstrap)
+    with pytest.raises(TypeError, match="^reference must be a ChinchillaParams"):
+        C.likelihood_ratio_test(N, D, loss, None)
+    with pytest.raises(TypeError, match="^params must be a ChinchillaParams"):
+        C.chinchilla_loss(1e9, 1e9, "x")
+
+
+@pytest.mark.parametrize("func", [C.chinchilla_loss, C.log_chinchilla_loss])
+def test_mismatched_N_and_D_are_named(func):
+    with pytest.raises(ValueError, match=r"N and D must broadcast together, got shapes \(2,\), \(3,\)"):
+        func([1e9, 2e9], [1e9, 2e9, 3e9], C.HOFFMANN_2022)
+
+
+# --- read_chinchilla_csv --------------------------------------------------------------------------
+
+
+def test_read_csv_not_utf8(tmp_path):
+    path = tmp_path / "bin.csv"
+    path.write_bytes(b"\xff\xfe\x00Model Size,Training FLOP,loss\n")
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="path must be a UTF-8 text CSV"):
+        C.read_chinchilla_csv(path)
+
+
+@pytest.mark.parametrize("row", ["1e300,1e-300,2.0", "1e-300,1e300,2.0"])
+def test_read_csv_rejects_unrepresentable_tokens(tmp_path, row):
+    # C/(6N) used to underflow to D = 0 (or overflow to inf) and be returned
+    path = tmp_path / "points.csv"
+    path.write_text(f"Model Size,Training FLOP,loss\n1e9,6e19,2.5\n{row}\n")
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match=r"D = C/\(6N\).*row 2"):
+        C.read_chinchilla_csv(path)
+
+
+# --- overflow -------------------------------------------------------------------------------------
+
+EXTREME = C.ChinchillaParams(E=1.0, A=1e10, B=1.0, alpha=1e-3, beta=1e-3)
+
+
+def test_G_overflow_is_inf_and_allocation_raises():
+    # used to raise a raw OverflowError from Python's float **
+    assert EXTREME.G == math.inf
+    with pytest.raises(ValueError, match="N_opt outside the positive float64 range"):
+        C.compute_optimal_allocation(1e20, EXTREME)
+
+
+def test_chinchilla_loss_overflow_raises_and_log_form_works():
+    params = C.ChinchillaParams(E=1, A=1, B=1, alpha=2, beta=1)
+    with pytest.raises(ValueError, match="use log_chinchilla_loss"):
+        C.chinchilla_loss(1e-300, 1.0, params)
+    assert C.log_chinchilla_loss(1e-300, 1.0, params) == pytest.approx(600 * math.log(10), rel=1e-12)
+
+
+def test_huber_and_chi2_extremes():
+    # huber_log_normalizer(1e-320) used to be inf, chi2_survival_df5(1e308) NaN
+    assert C.huber_log_normalizer(1e-320) == pytest.approx(math.log(2) - math.log(1e-320), rel=1e-12)
+    assert C.huber_log_normalizer(1e-300) == pytest.approx(math.log(2) - math.log(1e-300), rel=1e-15)
+    assert C.chi2_survival_df5(1e308) == 0.0
+    assert C.chi2_survival_df5(1999.0) == 0.0
