@@ -172,6 +172,15 @@ def check_integer(name: str, value, *, minimum: int | None = None, maximum: int 
     return out
 
 
+def broadcast_shape(names: str, *arrays) -> tuple:
+    """The common broadcast shape of ``arrays``; ValueError naming ``names`` when there is none."""
+    try:
+        return np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        shapes = ", ".join(str(a.shape) for a in arrays)
+        raise ValueError(f"{names} must broadcast together, got shapes {shapes}") from None
+
+
 def check_identifiers(name: str, value) -> tuple[str, ...]:
     """Return ``value`` as a tuple of Python identifiers (names for generated code)."""
     try:

@@ -42,6 +42,7 @@ import numpy as np
 from efttheory._arguments import (
     as_finite_array,
     as_generator,
+    broadcast_shape,
     check_choice,
     check_finite_scalar,
     check_in_interval,
@@ -362,14 +363,6 @@ def _check_params(params, name: str = "params") -> ChinchillaParams:
     return params
 
 
-def _broadcast_shape(names: str, *arrays) -> tuple:
-    try:
-        return np.broadcast_shapes(*(a.shape for a in arrays))
-    except ValueError:
-        shapes = ", ".join(str(a.shape) for a in arrays)
-        raise ValueError(f"{names} must broadcast together, got shapes {shapes}") from None
-
-
 def _positive_array(name: str, value) -> np.ndarray:
     arr = as_finite_array(name, value)
     if arr.size and np.any(arr <= 0):
@@ -436,7 +429,7 @@ def chinchilla_loss(N, D, params: ChinchillaParams):
     params = _check_params(params)
     n_arr = _positive_array("N", N)
     d_arr = _positive_array("D", D)
-    _broadcast_shape("N and D", n_arr, d_arr)
+    broadcast_shape("N and D", n_arr, d_arr)
     with np.errstate(over="ignore"):
         out = params.E + params.A * n_arr ** (-params.alpha) + params.B * d_arr ** (-params.beta)
     if not np.all(np.isfinite(out)):
@@ -466,7 +459,7 @@ def log_chinchilla_loss(N, D, params: ChinchillaParams):
     params = _check_params(params)
     n_arr = _positive_array("N", N)
     d_arr = _positive_array("D", D)
-    shape = _broadcast_shape("N and D", n_arr, d_arr)
+    shape = broadcast_shape("N and D", n_arr, d_arr)
     a, b, e, alpha, beta = params.log()
     terms = np.stack(np.broadcast_arrays(a - alpha * np.log(n_arr), b - beta * np.log(d_arr),
                                          np.full(shape, e)))

@@ -23,6 +23,7 @@ import numpy as np
 
 from efttheory._arguments import (
     as_finite_array,
+    broadcast_shape,
     check_choice,
     check_finite_scalar,
     check_integer,
@@ -102,14 +103,6 @@ def _finite(value, what: str):
     return value
 
 
-def _broadcast_shape(names: str, *arrays) -> tuple:
-    try:
-        return np.broadcast_shapes(*(a.shape for a in arrays))
-    except ValueError:
-        shapes = ", ".join(str(a.shape) for a in arrays)
-        raise ValueError(f"{names} must broadcast together, got shapes {shapes}") from None
-
-
 def subtask_loss(n_alloc, a):
     r"""Loss of a subtask given its neurons, :math:`\ell_i = a_i/N_i` (H1).
 
@@ -142,7 +135,7 @@ def subtask_loss(n_alloc, a):
     """
     n_arr = _positive("n_alloc", n_alloc)
     a_arr = _positive("a", a)
-    _broadcast_shape("n_alloc and a", n_arr, a_arr)
+    broadcast_shape("n_alloc and a", n_arr, a_arr)
     with np.errstate(over="ignore"):
         loss = a_arr / n_arr
     return _out(_finite(loss, "a / n_alloc (a too large or n_alloc too small)"))

@@ -875,6 +875,17 @@ def _zero_mask(w: RNNWeights) -> RNNWeights:
     )
 
 
+def _check_step_names(name: str, steps) -> tuple:
+    """``steps`` as a tuple of normalizer names from :data:`STEP_NAMES`; TypeError/ValueError naming ``name``."""
+    if isinstance(steps, str):
+        raise TypeError(f"{name} must be a sequence of step names, got the string {steps!r}")
+    steps = tuple(steps)
+    for step in steps:
+        if step not in STEP_NAMES:
+            raise ValueError(f"{name} must contain only {STEP_NAMES}, got {step!r}")
+    return steps
+
+
 def normalizer_chain(w: RNNWeights, hidden_states, steps=STEP_NAMES) -> NormalizerTrace:
     """Apply normalisers in order; a step raising :class:`ConvergenceError` is recorded as skipped.
 
@@ -918,12 +929,7 @@ def normalizer_chain(w: RNNWeights, hidden_states, steps=STEP_NAMES) -> Normaliz
     """
     w = _check_weights(w)
     hs = _check_hidden_states(w, hidden_states)
-    if isinstance(steps, str):
-        raise TypeError(f"steps must be a sequence of step names, got the string {steps!r}")
-    steps = tuple(steps)
-    for s in steps:
-        if s not in STEP_NAMES:
-            raise ValueError(f"steps must contain only {STEP_NAMES}, got {s!r}")
+    steps = _check_step_names("steps", steps)
     done = []
     for name in steps:
         try:

@@ -29,7 +29,7 @@ from efttheory.synthesis.lattice import (
     lattice_relations,
 )
 from efttheory.synthesis.linreg import integer_linear_regression
-from efttheory.synthesis.normalizers import STEP_NAMES, RNNWeights, normalizer_chain, rnn_forward
+from efttheory.synthesis.normalizers import RNNWeights, _check_step_names, normalizer_chain, rnn_forward
 from efttheory.synthesis.program import Program, as_program, run_program
 from efttheory.synthesis.verification import VerificationReport, check_causal, verify_program
 
@@ -389,16 +389,6 @@ def _check_methods(methods) -> tuple:
     return methods
 
 
-def _check_normalizers(normalizers) -> tuple:
-    if isinstance(normalizers, str):
-        raise TypeError(f"normalizers must be a sequence of step names, got the string {normalizers!r}")
-    normalizers = tuple(normalizers)
-    for name in normalizers:
-        if name not in STEP_NAMES:
-            raise ValueError(f"normalizers must contain only {STEP_NAMES}, got {name!r}")
-    return normalizers
-
-
 def _sr_frames(lattice: Lattice):
     """The lattice as found, then translated so that the coordinate of :math:`h_0 = 0` is ~0 [ours].
 
@@ -494,7 +484,7 @@ def mips(
     if not callable(sampler):
         raise TypeError(f"sampler must be callable, got {type(sampler).__name__}")
     n_train = check_integer("n_train", n_train, minimum=2)
-    normalizers = _check_normalizers(normalizers)
+    normalizers = _check_step_names("normalizers", normalizers)
     methods = _check_methods(methods)
     rng = as_generator("rng", rng)
     data_rng, rest = rng.spawn(2)

@@ -7,6 +7,7 @@ import pytest
 
 from efttheory import generalization as G
 from efttheory.generalization import _kernels as K
+from tests.generalization.test_generalization_kernels import rk4_twin
 
 X2 = np.array([[1.0, 0.0], [-1.0, 0.0]])
 
@@ -37,26 +38,15 @@ def test_integrate_repons_output_interval_shorter_than_dt_takes_one_step():
     assert traj.a[-1, 0] == pytest.approx(a, rel=1e-14) and traj.c[-1, 0] == pytest.approx(c, rel=1e-14)
 
 
-def _rk4_step_twin(a, c, ka, ex, dt):
-    def f(a, c):
-        return -ka * c * c * a, -ex * a * a * c
-    k1 = f(a, c)
-    k2 = f(a + dt / 2 * k1[0], c + dt / 2 * k1[1])
-    k3 = f(a + dt / 2 * k2[0], c + dt / 2 * k2[1])
-    k4 = f(a + dt * k3[0], c + dt * k3[1])
-    return (a + dt / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0]),
-            c + dt / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1]))
-
-
 def test_reduced_rk4_fixed_short_interval_matches_numpy_twin():
     a0, c0 = np.array([1.0, -0.3]), np.array([0.5, 2.0])
     ka, ex = np.array([2.0, 1.0]), np.array([1.0, 0.5])
     t_out = np.array([0.0, 1e-3, 1.0])
     a, c = K.reduced_rk4_fixed(a0, c0, ka, ex, t_out, 1e7)  # dt far beyond every interval
-    aa, cc = _rk4_step_twin(a0, c0, ka, ex, 1e-3)
+    aa, cc = rk4_twin(a0, c0, ka, ex, 1e-3)
     np.testing.assert_allclose(a[1], aa, rtol=1e-14)
     np.testing.assert_allclose(c[1], cc, rtol=1e-14)
-    aa, cc = _rk4_step_twin(aa, cc, ka, ex, 1.0 - 1e-3)
+    aa, cc = rk4_twin(aa, cc, ka, ex, 1.0 - 1e-3)
     np.testing.assert_allclose(a[2], aa, rtol=1e-14)
     np.testing.assert_allclose(c[2], cc, rtol=1e-14)
 
