@@ -657,10 +657,10 @@ def _starts(starts, init, objective_kind, fixed_values, data=None, delta=1e-3, l
 def _check_identifiable(n_arr, d_arr, free):
     r"""Reject designs on which the free parameters cannot all be determined.
 
-    The law sees :math:`N` only through the values :math:`A N_k^{-lpha}` at the distinct
+    The law sees :math:`N` only through the values :math:`A N_k^{-\alpha}` at the distinct
     :math:`N_k`, so the :math:`f_N` free parameters among (A, alpha) need at least
     :math:`f_N` distinct values of N, and one more when E is free as well (else
-    :math:`E - c` and :math:`A N^{-lpha} + c` fit equally well); likewise for D with
+    :math:`E - c` and :math:`A N^{-\alpha} + c` fit equally well); likewise for D with
     (B, beta) [ours]. Necessary conditions only: a design that passes can still be
     ill-conditioned.
     """
