@@ -345,8 +345,12 @@ def vertex_enumeration(A, B, *, tol: float = 1e-10) -> EquilibriumSet:
     [[0.8, 0.2, 0.0], [0.666667, 0.333333]]
     [[0.0, 0.333333, 0.666667], [0.333333, 0.666667]]
     """
-    A, B, An, Bn = _normalised_game(A, B)
+    game = _normalised_game(A, B)
     tol = check_in_interval("tol", tol, 0.0, 1e-6, closed=(False, True))
+    return _vertex_enumeration(*game, tol)
+
+
+def _vertex_enumeration(A, B, An, Bn, tol=1e-10):
     m, n = A.shape
     if m + n > 64:
         raise ValueError(f"vertex_enumeration needs m + n <= 64 (label bitmasks), got {m} + {n}")
@@ -459,13 +463,13 @@ def nash_equilibria(A, B, method: str = "auto") -> EquilibriumSet:
     [0.0, 1.0] [0.0, 1.0] [2.0, 3.0]
     """
     check_choice("method", method, ("auto", "support_enumeration", "vertex_enumeration"))
-    A, B = _check_bimatrix(A, B)
+    game = _normalised_game(A, B)
     if method == "support_enumeration":
-        return support_enumeration(A, B)
+        return _support_enumeration(*game)
     if method == "vertex_enumeration":
-        return vertex_enumeration(A, B)
-    if min(A.shape) <= SMALL:
-        out = _support_enumeration(*_normalised_game(A, B))
-        if not out.degenerate or min(A.shape) < 2:
+        return _vertex_enumeration(*game)
+    if min(game[0].shape) <= SMALL:
+        out = _support_enumeration(*game)
+        if not out.degenerate or min(game[0].shape) < 2:
             return out
-    return vertex_enumeration(A, B)
+    return _vertex_enumeration(*game)

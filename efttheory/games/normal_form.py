@@ -274,23 +274,14 @@ def _bernstein_gain(increments, cost, sigma):
 
 
 def _sign_change_roots(coeffs, intervals: int) -> list:
-    """Roots of a Bernstein polynomial at its sign changes on a uniform grid of [0, 1], bisected."""
+    """Roots of a Bernstein polynomial at its sign changes on a uniform grid of [0, 1] (Brent's method)."""
+    from scipy.optimize import brentq
+
     grid = np.linspace(0.0, 1.0, intervals + 1)
     values = np.array([_kernels._bernstein_value(coeffs, t) for t in grid])
     roots = [float(t) for t, v in zip(grid, values) if v == 0.0]
     for k in np.flatnonzero(np.sign(values[:-1]) * np.sign(values[1:]) < 0):
-        lo, hi, f_lo = grid[k], grid[k + 1], values[k]
-        while hi - lo > 1e-15:
-            mid = 0.5 * (lo + hi)
-            f_mid = _kernels._bernstein_value(coeffs, mid)
-            if f_mid == 0.0 or mid in (lo, hi):
-                lo = hi = mid
-                break
-            if (f_mid < 0.0) == (f_lo < 0.0):
-                lo, f_lo = mid, f_mid
-            else:
-                hi = mid
-        roots.append(float(0.5 * (lo + hi)))
+        roots.append(brentq(lambda t: _kernels._bernstein_value(coeffs, t), grid[k], grid[k + 1], xtol=1e-15))
     return roots
 
 
@@ -311,7 +302,7 @@ def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
     :math:`[-10^{-12}, 1 + 10^{-12}]`, clipped, polished by safeguarded
     bisection to :math:`10^{-14}`) and from every sign change of the Bernstein
     form (evaluated stably by de Casteljau) on a grid of
-    :math:`\max(1024, 16 M)` intervals, bisected; the power basis is
+    :math:`\max(1024, 16 M)` intervals, solved by Brent's method; the power basis is
     ill-conditioned for large :math:`M`, and the scan keeps a simple root from
     being lost there [ours]. Every root must have regret :math:`\le 10^{-9}`.
     A double root (the gain touches ``cost`` without crossing it) is found

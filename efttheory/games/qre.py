@@ -187,7 +187,8 @@ def _polished_limit(game, sigma, limit, regret):
     polished = _polish_on_support(game, limit)
     if polished is None or min(float(s.min()) for s in polished) < -1e-12:
         return limit, regret
-    polished = [np.clip(s, 0.0, None) / np.clip(s, 0.0, None).sum() for s in polished]
+    polished = [np.clip(s, 0.0, None) for s in polished]
+    polished = [s / s.sum() for s in polished]
     if max(float(np.max(np.abs(p - s))) for p, s in zip(polished, sigma)) > 1e-3:
         return limit, regret
     polished_regret = nash_regret(game, polished)
