@@ -175,10 +175,16 @@ def check_integer(name: str, value, *, minimum: int | None = None, maximum: int 
 def broadcast_shape(names: str, *arrays) -> tuple:
     """The common broadcast shape of ``arrays``; ValueError naming ``names`` when there is none."""
     try:
-        return np.broadcast_shapes(*(a.shape for a in arrays))
+        return np.broadcast_shapes(*(np.shape(a) for a in arrays))
     except ValueError:
-        shapes = ", ".join(str(a.shape) for a in arrays)
+        shapes = ", ".join(str(np.shape(a)) for a in arrays)
         raise ValueError(f"{names} must broadcast together, got shapes {shapes}") from None
+
+
+def broadcast_arrays(names: str, *arrays) -> list:
+    """``np.broadcast_arrays(*arrays)``, with a ValueError naming ``names`` when they do not broadcast."""
+    broadcast_shape(names, *arrays)
+    return np.broadcast_arrays(*arrays)
 
 
 def check_identifiers(name: str, value) -> tuple[str, ...]:

@@ -50,6 +50,7 @@ import numpy as np
 from efttheory._arguments import (
     as_finite_array,
     as_integer_array,
+    broadcast_shape,
     check_choice,
     check_in_interval,
     check_integer,
@@ -157,10 +158,7 @@ def tullock_csf(x, y, r: float = 1.0):
     r = check_positive("r", r)
     xa = as_finite_array("x", x)
     ya = as_finite_array("y", y)
-    try:
-        np.broadcast_shapes(xa.shape, ya.shape)
-    except ValueError:
-        raise ValueError(f"x and y must broadcast to a common shape, got shapes {xa.shape} and {ya.shape}") from None
+    broadcast_shape("x and y", xa, ya)
     if np.any(xa <= 0) or np.any(ya <= 0):
         raise ValueError(f"x and y must be > 0 (strengths), got x={x!r}, y={y!r}")
     out = _tullock(xa, ya, r)

@@ -45,6 +45,7 @@ import numpy as np
 from efttheory._arguments import (
     as_finite_array,
     as_generator,
+    broadcast_arrays,
     check_choice,
     check_in_interval,
     check_integer,
@@ -80,15 +81,6 @@ def _coupling(cluster_size) -> float:
 
 def _rates(eta_dec, eta_enc) -> tuple[float, float]:
     return check_positive("eta_dec", eta_dec), check_positive("eta_enc", eta_enc)
-
-
-def _broadcast(names: str, *arrays):
-    """np.broadcast_arrays with an error that names the arguments."""
-    try:
-        return np.broadcast_arrays(*arrays)
-    except ValueError:
-        shapes = ", ".join(str(np.shape(v)) for v in arrays)
-        raise ValueError(f"{names} must broadcast to one shape, got shapes {shapes}") from None
 
 
 def _moderate(value, log2_limit: int):
@@ -191,7 +183,7 @@ def reduced_repon_rhs(a, c, eta_dec, eta_enc, *, cluster_size: int | None = None
     kappa = _coupling(cluster_size)
     a = as_finite_array("a", a)
     c = as_finite_array("c", c)
-    a, c = _broadcast("a, c", a, c)
+    a, c = broadcast_arrays("a, c", a, c)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         da = -kappa * eta_a * c * c * a
         dc = -eta_x * a * a * c
@@ -243,7 +235,7 @@ def conserved_quantity(a, c, eta_dec, eta_enc, *, cluster_size: int | None = Non
     kappa = _coupling(cluster_size)
     a = as_finite_array("a", a)
     c = as_finite_array("c", c)
-    a, c = _broadcast("a, c", a, c)
+    a, c = broadcast_arrays("a, c", a, c)
     out = np.asarray(_conserved(a, c, kappa, eta_a, eta_x))
     return float(out) if out.ndim == 0 else out
 
@@ -328,7 +320,7 @@ def repon_closed_form(a0, c0, eta_dec, eta_enc, t, *, cluster_size: int | None =
     t = as_finite_array("t", t)
     if np.any(t < 0):
         raise ValueError(f"t must be >= 0, got min {t.min()}")
-    a0, c0, t = _broadcast("a0, c0, t", a0, c0, t)
+    a0, c0, t = broadcast_arrays("a0, c0, t", a0, c0, t)
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         beta = 2.0 * kappa * eta_a
         big_c = a0 * a0 / (kappa * eta_a) - c0 * c0 / eta_x
