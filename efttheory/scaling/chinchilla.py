@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from scipy import special
 
 from efttheory._arguments import (
     as_finite_array,
@@ -233,6 +234,9 @@ class ChinchillaBootstrap:
         :math:`s_N = \beta/(\alpha+\beta)` per resample.
     n_failed : int
         Resamples whose refit failed (dropped).
+    fixed : dict
+        Parameters held fixed in every refit (``{}`` if none); their columns of ``cov_log`` carry
+        no sampling variance.
     """
 
     samples: np.ndarray
@@ -242,6 +246,7 @@ class ChinchillaBootstrap:
     cov_log: np.ndarray
     share_N_samples: np.ndarray
     n_failed: int = 0
+    fixed: dict = field(default_factory=dict)
 
     def interval(self, level: float = 0.95) -> dict:
         """Percentile interval of each parameter, ``{"E": (lo, hi), ...}``."""
@@ -558,6 +563,13 @@ def chi2_survival_df5(x) -> float:
     if x > 2000.0:  # exp(-x/2) and erfc underflow to 0 (and 2x would overflow near 1e308)
         return 0.0
     return math.erfc(math.sqrt(x / 2)) + math.sqrt(2 * x / math.pi) * math.exp(-x / 2) * (1 + x / 3)
+
+
+def _chi2_survival(x: float, df: int) -> float:
+    """Survival function of chi-square with ``df`` degrees of freedom (``x >= 0`` finite)."""
+    if df == 5:
+        return chi2_survival_df5(x)
+    return float(special.gammaincc(df / 2.0, x / 2.0))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -920,7 +932,8 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
     return ChinchillaBootstrap(samples=samples, log_samples=log_samples,
                                point=ChinchillaParams.from_log(point_theta[:5]), se=se,
                                cov_log=np.cov(log_samples, rowvar=False), share_N_samples=share,
-                               n_failed=int((~good).sum()))
+                               n_failed=int((~good).sum()),
+                               fixed={} if fixed is None else {k: float(v) for k, v in fixed.items()})
 
 
 def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaBootstrap) -> HypothesisTest:
@@ -928,6 +941,10 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
 
     .. math:: \chi^2 = (\theta_{\rm ref} - \hat\theta)^\top \Sigma^{-1} (\theta_{\rm ref} - \hat\theta),
               \qquad \theta = (a, b, e, \alpha, \beta),\ \mathrm{df} = 5.
+
+    Parameters held fixed in the fit (``bootstrap.fixed``, e.g. :math:`\alpha = 1/3`) have no
+    sampling variance: :math:`\theta` then holds the free parameters only and df is their number.
+    The test says nothing about the fixed ones, whatever ``reference`` gives for them [ours].
 
     Parameters
     ----------
@@ -943,7 +960,9 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
     TypeError
         If ``reference``, ``fit`` or ``bootstrap`` has the wrong type.
     ValueError
-        If ``bootstrap.cov_log`` is not a finite (5, 5) matrix or is numerically singular.
+        If ``bootstrap.cov_log`` is not a finite (5, 5) matrix, its free block is numerically
+        singular, or ``fit`` is a :class:`ChinchillaFit` whose fixed parameters differ from
+        ``bootstrap.fixed``.
 
     Notes
     -----
@@ -972,6 +991,10 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
         raise TypeError(f"fit must be a ChinchillaFit or ChinchillaParams, got {type(fit).__name__}")
     if not isinstance(bootstrap, ChinchillaBootstrap):
         raise TypeError(f"bootstrap must be a ChinchillaBootstrap, got {type(bootstrap).__name__}")
+    if isinstance(fit, ChinchillaFit) and sorted(fit.fixed) != sorted(bootstrap.fixed):
+        raise ValueError(f"fit and bootstrap must hold the same parameters fixed, got fit.fixed="
+                         f"{fit.fixed} and bootstrap.fixed={bootstrap.fixed}")
+    free = [k for k, name in enumerate(_LOG_ORDER) if name not in bootstrap.fixed]
     cov = np.asarray(bootstrap.cov_log, dtype=float)
     if cov.shape != (5, 5) or not np.all(np.isfinite(cov)):
         raise ValueError(
@@ -979,12 +1002,12 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
             f"{int(np.sum(~np.isfinite(cov)))} non-finite entries (a bootstrap needs at least 2 "
             f"successful resamples; this one has {np.shape(bootstrap.samples)[0]})"
         )
-    diff = reference.log() - estimate.log()
-    stat = float(diff @ np.linalg.solve(cov, diff))
+    diff = (reference.log() - estimate.log())[free]
+    stat = float(diff @ np.linalg.solve(cov[np.ix_(free, free)], diff))
     if not math.isfinite(stat):
         raise ValueError(f"the chi-square statistic is not finite ({stat}): bootstrap.cov_log is "
                          "numerically singular")
-    return HypothesisTest(statistic=stat, df=5, p_value=chi2_survival_df5(stat))
+    return HypothesisTest(statistic=stat, df=len(free), p_value=_chi2_survival(stat, len(free)))
 
 
 def likelihood_ratio_test(N, D, loss, reference: ChinchillaParams, *, exclude_highest: int = 0,

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy import stats as scipy_stats
 
 from efttheory.errors import ConvergenceError
 from efttheory.scaling import _chinchilla_kernels as K
@@ -209,3 +210,29 @@ def test_likelihood_ratio_positive(data):
     N, D, loss = data[:3]
     test = C.likelihood_ratio_test(N, D, loss, C.HOFFMANN_2022_UNROUNDED)
     assert test.statistic > 0 and test.df == 5
+
+
+def test_chi2_test_covers_only_the_free_parameters():
+    # A fit with alpha held at 1/3 has no sampling variance in alpha: the Wald test is over the
+    # four free parameters (df 4) and does not blow up when the reference's alpha differs. It used
+    # to keep df = 5 and divide by the round-off variance (~1e-32) of the fixed column.
+    truth = C.ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=1 / 3, beta=0.37)
+    N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 5), np.logspace(9, 12, 5)))
+    loss = C.chinchilla_loss(N, D, truth) * np.exp(0.01 * np.random.default_rng(0).standard_normal(25))
+    fit = C.fit_chinchilla(N, D, loss, n_boot=40, rng=1, fixed={"alpha": 1 / 3})
+    assert fit.bootstrap.fixed == {"alpha": 1 / 3}
+    same = C.parameter_chi2_test(truth, fit, fit.bootstrap)
+    other_alpha = C.parameter_chi2_test(C.ChinchillaParams(E=1.8, A=480.0, B=2100.0, alpha=0.34, beta=0.37),
+                                        fit, fit.bootstrap)
+    assert same.df == other_alpha.df == 4
+    assert other_alpha.statistic == pytest.approx(same.statistic, rel=1e-12)
+    # the statistic is the Wald form over the free block (a, b, e, beta) of the bootstrap covariance
+    free = [0, 1, 2, 4]
+    diff = (truth.log() - fit.params.log())[free]
+    expected = diff @ np.linalg.inv(fit.bootstrap.cov_log[np.ix_(free, free)]) @ diff
+    assert same.statistic == pytest.approx(expected, rel=1e-9)
+    assert same.p_value == pytest.approx(scipy_stats.chi2.sf(same.statistic, 4), rel=1e-12)
+    # a fit whose fixed set differs from its bootstrap's is refused
+    with pytest.raises(ValueError, match="fixed"):
+        C.parameter_chi2_test(truth, C.fit_chinchilla(N, D, loss, fixed={"alpha": 1 / 3}),
+                              C.bootstrap_chinchilla(N, D, loss, n_boot=10, rng=1))
