@@ -19,6 +19,18 @@ which selects one equilibrium among many. We trace it in log-probabilities
 
 by pseudo-arclength predictor--corrector continuation in :math:`(z, \lambda)`,
 which passes turning points in :math:`\lambda` [ours, games-conflict spec section 2.10].
+The branch may turn back in :math:`\lambda` and forward again (twice within
+:math:`\lambda \le 400` in some random 3x3 games), and a step too long for that
+lands on the branch's own past or on another equilibrium's branch. Steps are
+therefore limited [ours]: the predicted :math:`\lambda` moves by at most half of
+:math:`\lambda + 1/\max(1, \max|U|)`; Keller's corrector (Newton within the
+hyperplane through the predicted point, orthogonal to the tangent) must land within
+a quarter of a step of the prediction; successive tangents turn by less than about 25 degrees;
+and the sign of :math:`\det[\partial H; t^\top]`, constant along a regular branch
+traversed one way, must not flip. The last test catches the jumps the others miss,
+where the branch bends sharply past another branch: with it, the limits of 1 000
+random games (2-3 players, 2-4 actions, Gaussian payoffs) agree with a run whose
+lambda steps and turning angles are ten times smaller.
 
 Towards a mixed equilibrium the branch closes in only at rate :math:`1/\lambda`
 (log-probability ratios stay finite, so payoff differences are
@@ -28,7 +40,13 @@ Towards a mixed equilibrium the branch closes in only at rate :math:`1/\lambda`
 limiting support, the limit is therefore polished: Newton's method on that
 support's indifference equations, started from the branch's current profile, and
 accepted only when it lands within :math:`10^{-3}` of it as a Nash equilibrium
-(regret :math:`\le 10^{-9}\max(1, \max|U|)`) [ours].
+(regret :math:`\le 10^{-9}\max(1, \max|U|)`) [ours]. The supports tried keep the
+actions with probability at least :math:`10^{-3}`, :math:`10^{-6}` or
+:math:`10^{-9}` of the player's largest, in that order.
+
+In a degenerate game with a continuum of equilibria the branch stops at the first
+profile whose rounding is an equilibrium; that equilibrium lies near the branch but
+need not be its :math:`\lambda \to \infty` limit.
 """
 
 from __future__ import annotations
@@ -42,6 +60,13 @@ from efttheory.errors import ConvergenceError
 from efttheory.games.normal_form import NormalFormGame, _action_values, nash_regret
 
 __all__ = ["QREBranch", "logit_qre_branch", "logit_qre_limit"]
+
+# Step control of the continuation [ours] (module notes): the predicted change of lambda per
+# step, relative to lambda + 1/scale; the corrector's distance from the predicted point, relative
+# to the step; the smallest cosine between successive tangents.
+_LAMBDA_STEP = 0.5
+_MAX_CORRECTION = 0.25
+_MIN_TANGENT_COS = 0.9
 
 
 @dataclass(frozen=True, repr=False)
@@ -134,6 +159,12 @@ def _tangent(J, previous):
     return t
 
 
+def _orientation(J, tangent):
+    """Sign of det [J; t]: constant along a regular branch traversed one way, so a step that
+    flips it has jumped onto another branch (or another stretch of this one) [ours]."""
+    return np.sign(np.linalg.det(np.vstack([J, tangent])))
+
+
 def _rounded_limit(game, sigma, threshold=1e-3):
     out = []
     for s in sigma:
@@ -180,19 +211,30 @@ def _polish_on_support(game, sigma, iterations: int = 30):
 
 
 def _polished_limit(game, sigma, limit, regret):
-    """``(limit, regret)``, replaced by the Nash equilibrium on ``limit``'s support when Newton finds
-    one within 1e-3 of the branch profile ``sigma``."""
-    if all(np.count_nonzero(s) == 1 for s in limit):
-        return limit, regret
-    polished = _polish_on_support(game, limit)
-    if polished is None or min(float(s.min()) for s in polished) < -1e-12:
-        return limit, regret
-    polished = [np.clip(s, 0.0, None) for s in polished]
-    polished = [s / s.sum() for s in polished]
-    if max(float(np.max(np.abs(p - s))) for p, s in zip(polished, sigma)) > 1e-3:
-        return limit, regret
-    polished_regret = nash_regret(game, polished)
-    return (polished, polished_regret) if polished_regret < regret else (limit, regret)
+    """``(limit, regret)``, replaced by a Nash equilibrium found by Newton's method on a support of
+    the branch profile ``sigma`` within 1e-3 of it.
+
+    The supports tried keep the actions of probability at least 1e-3, 1e-6 and 1e-9 of the
+    player's largest: the branch approaches a mixed limit only at rate 1/lambda, and a limit may
+    put a small probability on an action (7e-4 in one random game).
+    """
+    for threshold in (1e-3, 1e-6, 1e-9):
+        candidate = _rounded_limit(game, sigma, threshold)
+        if all(np.count_nonzero(s) == 1 for s in candidate):
+            continue
+        polished = _polish_on_support(game, candidate)
+        if polished is None or min(float(s.min()) for s in polished) < -1e-12:
+            continue
+        polished = [np.clip(s, 0.0, None) for s in polished]
+        polished = [s / s.sum() for s in polished]
+        if max(float(np.max(np.abs(p - s))) for p, s in zip(polished, sigma)) > 1e-3:
+            continue
+        polished_regret = nash_regret(game, polished)
+        if polished_regret < regret:
+            limit, regret = polished, polished_regret
+        if regret <= 1e-9 * game.scale:
+            break
+    return limit, regret
 
 
 def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float = 1e-10,
@@ -200,9 +242,9 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     r"""Trace the principal logit-QRE branch from :math:`\lambda = 0`.
 
     Pseudo-arclength continuation: Euler predictor along the unit tangent of
-    :math:`H(z, \lambda) = 0`, Newton corrector (minimum-norm steps) to
-    :math:`\|H\|_\infty \le` ``tol``, step length doubled after easy corrections
-    and halved after failures. Stops at ``lambda_max`` or as soon as the profile
+    :math:`H(z, \lambda) = 0`, Keller's Newton corrector to
+    :math:`\|H\|_\infty \le` ``tol``, step length doubled after easy corrections,
+    halved after failures and limited as the module notes describe. Stops at ``lambda_max`` or as soon as the profile
     rounded to its limiting support (actions with probability below
     :math:`10^{-3}` of the player's largest dropped) has regret
     :math:`\le 10^{-9}\max(1, \max|U|)`. A mixed limit far along the branch is
@@ -237,7 +279,7 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     >>> branch = logit_qre_branch(game)
     >>> branch.profiles[0].tolist()              # lambda = 0: uniform play
     [0.5, 0.5, 0.5, 0.5]
-    >>> np.round(branch.profiles[-1], 4).tolist()  # end of the branch: close to (hare, hare)
+    >>> np.round(branch.profiles[-1], 3).tolist()  # end of the branch: close to (hare, hare)
     [0.0, 1.0, 0.0, 1.0]
     >>> [s.tolist() for s in branch.limit], branch.limit_regret  # the selected Nash equilibrium
     ([[0.0, 1.0], [0.0, 1.0]], 0.0)
@@ -254,9 +296,14 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     scale = game.scale
     H, J = _residual_and_jacobian(game, w[:dim], w[dim])
     tangent = _tangent(J, np.concatenate([np.zeros(dim), [1.0]]))
+    orientation = _orientation(J, tangent)
     h = 0.1 / scale
     lambdas, profiles, max_res = [0.0], [np.exp(w[:dim])], float(np.max(np.abs(H)))
     for step in range(max_steps):
+        # the predicted precision moves by at most a fixed fraction of the current one (plus
+        # 1/scale): log-probabilities move like lambda, so a step long on this relative scale can
+        # jump over a turning point in lambda onto the branch's own past
+        h = min(h, _LAMBDA_STEP * (w[dim] + 1.0 / scale) / max(abs(tangent[dim]), 1e-300))
         accepted = False
         while not accepted:
             trial = w + h * tangent
@@ -270,15 +317,25 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
                 if res <= tol:
                     ok = True
                     break
-                delta = np.linalg.lstsq(J, -H, rcond=None)[0]
+                # Keller's corrector: Newton on H = 0 within the hyperplane through the
+                # predicted point orthogonal to the tangent
+                A = np.vstack([J, tangent])
+                try:
+                    delta = np.linalg.solve(A, -np.concatenate([H, [0.0]]))
+                except np.linalg.LinAlgError:
+                    break
+                if it == 0 and np.linalg.norm(delta) > _MAX_CORRECTION * h:
+                    break  # the predictor strayed too far from the branch: shorter step
                 trial = trial + delta
                 if not np.all(np.isfinite(trial)):
                     break
-            if ok and trial[dim] >= -1e-12:
-                # stay on this branch: move forward along the tangent, and turn by less than
+            if (ok and trial[dim] >= -1e-12
+                    and np.linalg.norm(trial - w - h * tangent) <= _MAX_CORRECTION * h):
+                # stay on this branch: land near the predicted point, and turn by less than
                 # about 25 degrees per step (a longer step may land on the branch's own past)
                 new_tangent = _tangent(J, tangent)
-                accepted = (trial - w) @ tangent > 0 and new_tangent @ tangent >= 0.9
+                accepted = (new_tangent @ tangent >= _MIN_TANGENT_COS
+                            and _orientation(J, new_tangent) == orientation)
             if accepted:
                 tangent = new_tangent
             else:
