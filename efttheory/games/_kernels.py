@@ -186,6 +186,9 @@ def _row_mix_witness(B, I, k, sol, tol):
 #: Strategy entries closer than this are tied when equilibria are ordered.
 SORT_TIE = 1e-12
 
+#: Ratios within this (relative, floor 1) tie in the lexicographic ratio test of Lemke-Howson.
+LEX_RATIO_TOL = 1e-10
+
 
 @njit(cache=True)
 def _lex_greater(out, a, b, width, tie):
@@ -512,20 +515,24 @@ def _lex_min_ratio(T, col, n_rows, rhs_col, slack_start, slack_count, tol):
             best = r
             continue
         # compare (rhs, slack columns) / coefficient lexicographically
+        # ratios equal in exact arithmetic differ by round-off that grows with the pivots:
+        # the slack is relative to the ratios' size (at least 1)
         a = T[r, rhs_col] / T[r, col]
         b = T[best, rhs_col] / T[best, col]
-        if a < b - tol:
+        slack = tol * max(1.0, abs(a), abs(b))
+        if a < b - slack:
             best = r
             continue
-        if a > b + tol:
+        if a > b + slack:
             continue
         for s in range(slack_count):
             a = T[r, slack_start + s] / T[r, col]
             b = T[best, slack_start + s] / T[best, col]
-            if a < b - tol:
+            slack = tol * max(1.0, abs(a), abs(b))
+            if a < b - slack:
                 best = r
                 break
-            if a > b + tol:
+            if a > b + slack:
                 break
     return best
 
@@ -552,7 +559,9 @@ def lemke_howson_kernel(A, B, init_label, max_iter, x, y):
 
     Payoffs are shifted by ``shift = 1 - min(A, B)`` to be positive. Tableau 1 holds B^T x + s = 1 (columns:
     labels 0..m+n-1 then the right-hand side), tableau 2 holds r + A y = 1. The
-    ratio test is lexicographic, so degenerate pivots cannot cycle. Writes the
+    ratio test is lexicographic, so degenerate pivots cannot cycle; ratios that agree to
+    ``LEX_RATIO_TOL`` (relative) count as ties, since exact ties reach the tableau with
+    round-off and an exact comparison would break them arbitrarily. Writes the
     normalised equilibrium into ``x`` and ``y``; returns the number of pivots, or
     -1 if ``max_iter`` pivots were not enough.
     """
@@ -584,12 +593,12 @@ def lemke_howson_kernel(A, B, init_label, max_iter, x, y):
     while it < max_iter:
         it += 1
         if in_first:
-            row = _lex_min_ratio(T1, entering, n, L, m, n, 1e-15)
+            row = _lex_min_ratio(T1, entering, n, L, m, n, LEX_RATIO_TOL)
             if row < 0:
                 return -1
             leaving = _pivot(T1, basis1, row, entering)
         else:
-            row = _lex_min_ratio(T2, entering, m, L, 0, m, 1e-15)
+            row = _lex_min_ratio(T2, entering, m, L, 0, m, LEX_RATIO_TOL)
             if row < 0:
                 return -1
             leaving = _pivot(T2, basis2, row, entering)

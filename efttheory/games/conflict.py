@@ -914,6 +914,9 @@ def dc2_game_tree(p: DC2Params, V: float = 1.0) -> GameTree:
     :math:`-a c - X_a` with :math:`(1 - p_a) X_a = (1 - \tilde p_a)\,\tilde q\,
     \delta^\tau (1-\pi) L_F`, :math:`\tilde p_0 = p_0`, :math:`\tilde p_1 = p_0 + \widetilde{\Delta p}`,
     so F's choice follows its perceived gain; with default beliefs they are true.
+    A perceived efficacy above :math:`1 - p_0` (allowed: :math:`\widetilde{\Delta p} \in [0, 1]`)
+    makes :math:`\tilde p_1 > 1` and :math:`X_1 < 0`; it is kept unclipped so that F's
+    subjective gain equals :math:`\tilde G` of :func:`support_decision` for every belief.
     With ties broken toward the first child, backward induction sends ties to
     support and to simultaneous attack, as in :func:`support_decision` and
     :func:`threat_attack_mode` (:func:`dc2_subgame_perfect_equilibrium` also
@@ -944,8 +947,7 @@ def dc2_game_tree(p: DC2Params, V: float = 1.0) -> GameTree:
             return 0.0
         return (1.0 - p_perceived) / (1.0 - p_true) * q * W * (1.0 - cp.pi) * p.L_F
 
-    p1_tilde = min(cp.p_0 + dp, 1.0)
-    X1 = loss(cp.p_1, p1_tilde)
+    X1 = loss(cp.p_1, cp.p_0 + dp)
     X0 = loss(cp.p_0, cp.p_0)
     leaf = lambda t, f: ("leaf", [t, f])  # noqa: E731
     root = ("decision", 0, [
@@ -1004,7 +1006,7 @@ def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibr
     :func:`threat_attack_mode`, so ties, e.g. at ``c = max_support_cost(p)``, go
     to support and to simultaneous attack here too. Backward induction on
     :func:`dc2_game_tree` sums the same terms in another order; moves within
-    rounding (``1e-12`` times the largest leaf payoff) of each other count as tied
+    rounding (``1e-12`` times the largest leaf payoff, at least 1) of each other count as tied
     (``spe.tie_nodes``) and take those moves.
 
     Raises
@@ -1029,8 +1031,8 @@ def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibr
     tree = dc2_game_tree(p, V)
     supports = support_decision(p)
     mode = threat_attack_mode(p, V).mode
-    tol = 1e-12 * float(np.max(np.abs(tree.payoffs)))
-    spe = subgame_perfect_equilibria(tree, ties="first", tol=tol)
+    tol = 1e-12 * max(1.0, float(np.max(np.abs(tree.payoffs))))
+    spe = subgame_perfect_equilibria(tree, ties="first", tol=1e-12)
     choice = spe.choice.copy()
     seq_node = 2  # breadth-first: 0 root, 1 simultaneous chance, 2 F's decision
     for node, label in ((0, mode), (seq_node, "support" if supports else "stay out")):
@@ -1441,7 +1443,7 @@ def dcn_markov_perfect_equilibrium(params: DCNParams, selection: str, order=None
         rho = g.q[k + 1:] * g.delta[k + 1:] ** g.tau[k + 1]
         V = np.maximum(-rho * W[k + 1:], 0.0)
         game = dcn_stage_game(g, k, continuation=V)
-        eqs = pure_nash_equilibria(game, tol=1e-12 * game.scale)
+        eqs = pure_nash_equilibria(game)
         if eqs.shape[0]:
             chosen = select_equilibrium(game, eqs, selection).astype(float)
         else:

@@ -227,7 +227,9 @@ def subgame_perfect_equilibria(tree: GameTree, ties: str = "first", tol: float =
         Among moves within ``tol`` of the best, take the first or the last child.
         The nodes where ties occurred are reported, so the other SPE are known.
     tol : float, >= 0
-        Absolute payoff slack that counts as a tie.
+        Payoff slack that counts as a tie, relative to :math:`\max(1, \max|\text{leaf payoff}|)`,
+        so that values equal in exact arithmetic but summed in another order still tie at large
+        payoff scales. ``tol=0`` is exact.
 
     Returns
     -------
@@ -254,8 +256,9 @@ def subgame_perfect_equilibria(tree: GameTree, ties: str = "first", tol: float =
     choice = np.empty(n, dtype=np.int64)
     values = np.empty((n, tree.n_players))
     tie_flags = np.empty(n, dtype=np.int64)
+    scale = max(1.0, float(np.max(np.abs(tree.payoffs))))
     _kernels.backward_induction(tree.player, tree.first_child, tree.n_children, tree.chance_prob, tree.payoffs,
-                                ties == "last", tol, choice, values, tie_flags)
+                                ties == "last", tol * scale, choice, values, tie_flags)
     path = ["root"]
     v = 0
     while tree.player[v] != LEAF:

@@ -231,14 +231,16 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float = 1e-12) -> np.ndarray
     r"""All pure Nash equilibria of an n-player game.
 
     A pure profile :math:`a` is an equilibrium when
-    :math:`U_i(a_i', a_{-i}) \le U_i(a) + \mathrm{tol}` for every player and
-    action. The mixed-radix loop costs :math:`O(\prod_i n_i \sum_i n_i)`.
+    :math:`U_i(a_i', a_{-i}) \le U_i(a) + \mathrm{tol}\cdot\max(1, \max|U|)` for every
+    player and action. The mixed-radix loop costs :math:`O(\prod_i n_i \sum_i n_i)`.
 
     Parameters
     ----------
     game : NormalFormGame
     tol : float, >= 0
-        Absolute slack of the deviation test (same units as payoffs).
+        Slack of the deviation test relative to the payoff scale ``game.scale``, as in
+        :func:`is_nash`: payoffs that are equal in exact arithmetic but differ by round-off
+        (e.g. 0.1 + 0.2 against 0.3, times 1e5) still count as ties. ``tol=0`` is exact.
 
     Returns
     -------
@@ -259,7 +261,7 @@ def pure_nash_equilibria(game: NormalFormGame, tol: float = 1e-12) -> np.ndarray
     shape = np.array(game.n_actions, dtype=np.int64)
     flat = np.ascontiguousarray(game.payoffs.reshape(-1, game.n_players))
     flags = np.zeros(flat.shape[0], dtype=np.int8)
-    _kernels.pure_nash_flags(flat, shape, tol, flags)
+    _kernels.pure_nash_flags(flat, shape, tol * game.scale, flags)
     idx = np.flatnonzero(flags)
     return np.array(np.unravel_index(idx, game.n_actions), dtype=np.int64).T.reshape(-1, game.n_players)
 

@@ -158,6 +158,21 @@ def test_dc2_tree_follows_perceived_beliefs():
     assert repr(dc2_game_tree(p)).startswith("GameTree(")
 
 
+@settings(deadline=None, max_examples=60)
+@given(dc2_params(), st.floats(0.0, 1.0))
+def test_dc2_tree_agrees_with_support_decision_for_any_perceived_efficacy(p, dp_belief):
+    # a belief above 1 - p_0 (a perceived p_1 above 1) used to be clipped in the tree only, so the
+    # tree said "stay out" where the closed form said "support" and the solver raised RuntimeError
+    p = p.replace(dp_belief=dp_belief)
+    assert dc2_subgame_perfect_equilibrium(p).follower_supports == support_decision(p)
+
+
+def test_dc2_belief_beyond_one_minus_p0():
+    p = DC2Params(s_C=3, s_F=1, s_T=1, r=4, c=0.5, L_F=10, q=0.8, tau=1, delta=0.9, gamma=0.5, dp_belief=0.5)
+    assert contest_probabilities(p).p_0 + 0.5 > 1.0
+    assert support_decision(p) and dc2_subgame_perfect_equilibrium(p).follower_supports
+
+
 MONOTONE_UP = {"delta": (0.05, 1.0), "q": (0.0, 1.0), "L_F": (0.5, 20), "gamma": (0.0, 1.0)}
 MONOTONE_DOWN = {"c": (0.0, 5.0), "tau": (0.0, 10.0)}
 

@@ -269,6 +269,54 @@ def test_game_tree_ties_and_deviation_gain():
     assert one_shot_deviation_gain(bad, [1, -1, -1])[0] == pytest.approx(2.0)
 
 
+def test_backward_induction_ties_are_relative_to_the_payoff_scale():
+    # 0.1 v + 0.2 v differs from 0.3 v by 5.8e-11 at v = 1234567 (an absolute 1e-12 slack missed
+    # the tie); the same tree in units 1e-6 ties too, and tol=0 is exact
+    v = 1234567.0
+    tree = GameTree.build(("decision", 0, [
+        ("sure", ("leaf", [0.3 * v])),
+        ("gamble", ("chance", [(0.1, "a", ("leaf", [v])), (0.2, "b", ("leaf", [v])), (0.7, "c", ("leaf", [0.0]))])),
+    ]), 1)
+    assert (0.1 * v + 0.2 * v) - 0.3 * v > 1e-12
+    assert subgame_perfect_equilibria(tree).tie_nodes.tolist() == [0]
+    assert subgame_perfect_equilibria(tree, tol=0.0).tie_nodes.tolist() == []
+    small = GameTree(**_flat(tree, payoffs=tree.payoffs * 1e-6))
+    assert subgame_perfect_equilibria(small).tie_nodes.tolist() == [0]
+
+
+def _priced_game_agrees(n_players, n_actions, seed, exponent):
+    # payoffs (k1 0.1 + k2 0.2 + k3 0.3 + k4 0.7) * 10**exponent: prices equal in exact arithmetic
+    # tie, but their float sums differ by round-off that grows with the unit
+    rng = np.random.default_rng(seed)
+    counts = rng.integers(0, 4, (n_actions,) * n_players + (n_players, 4))
+    exact = pure_nash_equilibria(NormalFormGame((counts @ np.array([1, 2, 3, 7])).astype(float)), tol=0.0)
+    prices = np.zeros(counts.shape[:-1])
+    for k, unit in enumerate((0.1, 0.2, 0.3, 0.7)):
+        prices = prices + counts[..., k] * unit
+    return pure_nash_equilibria(NormalFormGame(prices * 10.0**exponent)).tolist() == exact.tolist()
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.integers(1, 3), st.integers(2, 3), st.integers(0, 2**32 - 1), st.integers(-6, 6))
+def test_pure_equilibria_of_decimal_prices_do_not_depend_on_the_unit(n_players, n_actions, seed, exponent):
+    assert _priced_game_agrees(n_players, n_actions, seed, exponent)
+
+
+def test_pure_equilibria_of_decimal_prices_at_large_units():
+    # an absolute 1e-12 slack lost real equilibria here (units 1e4 to 1e6)
+    lost = [(seed, e) for seed in range(100) for e in (4, 6) for n in (2, 3) if not _priced_game_agrees(n, 3, seed, e)]
+    assert lost == []
+
+
+def test_pure_equilibria_keep_a_tie_broken_by_round_off():
+    s = 1e5
+    A = np.array([[(0.1 + 0.2) * s, 0.0], [0.3 * s, 1.0]])
+    B = np.array([[1.0, 0.0], [1.0, 0.0]])
+    game = NormalFormGame.from_bimatrix(A, B)
+    assert pure_nash_equilibria(game).tolist() == [[0, 0], [1, 0]]
+    assert pure_nash_equilibria(game, tol=0.0).tolist() == [[0, 0]]
+
+
 def _flat(tree, **changes):
     fields = {name: getattr(tree, name) for name in
               ("player", "first_child", "n_children", "chance_prob", "payoffs", "labels")}
