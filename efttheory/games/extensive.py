@@ -218,7 +218,7 @@ def _check_tree(tree) -> GameTree:
 
 
 def subgame_perfect_equilibria(tree: GameTree, ties: str = "first", tol: float = 1e-12) -> SubgamePerfectEquilibrium:
-    """Subgame-perfect equilibrium by backward induction with an explicit tie rule.
+    r"""Subgame-perfect equilibrium by backward induction with an explicit tie rule.
 
     Parameters
     ----------

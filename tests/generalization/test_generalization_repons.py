@@ -132,6 +132,19 @@ def test_ode_mc_agrees_with_sign():
     assert abs(mc.p - G.generalization_probability(1.0, 0.125)) < 0.1
 
 
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_ode_mc_horizon_follows_the_flow_time_unit(scale):
+    # the flow's rate is linear in the learning rates: scaling both by s scales time by 1/s, and
+    # the default horizon follows. A fixed t_end = 500 gave p = 0.0035 (agreement 0.87) at
+    # (1e-3, 1e-2), where Eq. 12 gives 0.14
+    mc = G.generalization_probability_mc(scale, 10 * scale, n_samples=300, rng=1, method="ode")
+    unit = G.generalization_probability_mc(1.0, 10.0, n_samples=300, rng=1, method="ode")
+    assert mc.p == unit.p and mc.agreement == unit.agreement >= 0.97
+    small = G.generalization_probability_mc(1.0, 10.0, n_samples=300, rng=1, method="ode", sigma_a=0.1,
+                                            sigma_c=0.1)
+    assert small.p == unit.p
+
+
 def test_cluster_ode_mc():
     mc = G.generalization_probability_mc(1.0, 0.5, n_samples=300, rng=2, method="ode", cluster_size=3)
     assert mc.agreement >= 0.97
@@ -146,3 +159,8 @@ def test_rate_limited_budget_raises_convergence_error():
 def test_trajectory_repr():
     traj = G.integrate_repons(1.0, 1.0, 1.0, 1.0, 0.1, dt=0.01)
     assert "ReponTrajectory(" in repr(traj)
+
+
+def test_ode_mc_default_horizon_that_overflows_is_refused():
+    with pytest.raises(ValueError, match="t_end"):
+        G.generalization_probability_mc(1e-300, 1.0, n_samples=10, rng=0, method="ode", sigma_a=1e-10)
