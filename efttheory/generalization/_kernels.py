@@ -60,8 +60,11 @@ def closure_fixed_point(positive, negative, reflexive, symmetric, transitive):
     (unrelated). Rules: reflexivity marks the diagonal related; symmetry mirrors
     both sets; transitivity adds ``R(x,z), R(z,y) => R(x,y)`` and its two
     contrapositives ``not R(x,y), R(x,z) => not R(z,y)`` and
-    ``not R(x,y), R(z,y) => not R(x,z)``. Iterates until nothing changes;
-    returns the number of sweeps.
+    ``not R(x,y), R(z,y) => not R(x,z)``. A symmetric and transitive relation also
+    has ``R(x,y) => R(x,x)`` (through ``R(y,x)``), whose contrapositive
+    ``not R(x,x) => not R(x,y), not R(y,x)`` for every ``y`` the rules above miss
+    when the relation is not reflexive. Iterates until nothing changes; returns the
+    number of sweeps.
     """
     n = positive.shape[0]
     if reflexive:
@@ -81,6 +84,16 @@ def closure_fixed_point(positive, negative, reflexive, symmetric, transitive):
                     if negative[i, j] and not negative[j, i]:
                         negative[j, i] = True
                         changed = True
+        if symmetric and transitive:
+            for x in range(n):
+                if negative[x, x]:
+                    for y in range(n):
+                        if not negative[x, y]:
+                            negative[x, y] = True
+                            changed = True
+                        if not negative[y, x]:
+                            negative[y, x] = True
+                            changed = True
         if transitive:
             for x in range(n):
                 for z in range(n):

@@ -97,15 +97,17 @@ class BoundaryEstimate:
     Attributes
     ----------
     log10_ratio : float
-        :math:`\log_{10} r^*`, the geometric mean of ``lower`` and ``upper`` (a censored
-        end uses the grid edge).
+        :math:`\log_{10} r^*`, the mean of :math:`\log_{10}` ``lower`` and
+        :math:`\log_{10}` ``upper``. When censored it is the grid edge itself, a bound
+        rather than an estimate: the first ratio (``"below"``) or the last (``"above"``).
     lower : float
-        Largest ratio at or below which every seed generalizes (NaN if none).
+        Largest ratio at or below which every seed generalizes at every grid ratio (NaN if
+        none).
     upper : float
         Smallest ratio above ``lower`` where at least half the seeds do not (NaN if none).
     censored : str
-        ``""``, ``"below"`` (no ratio where all seeds generalize) or ``"above"``
-        (no ratio where half fail).
+        ``""``; ``"below"`` when some seed already fails at the first ratio (``lower`` is
+        NaN); ``"above"`` when no ratio above ``lower`` has half the seeds failing.
     """
 
     log10_ratio: float
