@@ -425,7 +425,7 @@ def integer_symbolic_regression(X, y, *, max_len: int = 6, n_check: int = 25, to
         Relation inputs, :math:`|X| \le 10^6`; variables are named ``a, b, ...``
         after the columns (at most 26).
     y : array_like of int, shape (N,)
-        Relation targets (integers).
+        Relation targets (integers), :math:`|y| < 2^{53}` so that every row is checked exactly.
     max_len : int
         Longest expression, 1..8 (6 in the paper).
     n_check : int
@@ -462,6 +462,9 @@ def integer_symbolic_regression(X, y, *, max_len: int = 6, n_check: int = 25, to
         raise ValueError(f"y must have one entry per row of X ({Xi.shape[0]}), got shape {yy.shape}")
     if not np.all(yy == np.round(yy)):
         raise ValueError("y must hold integers (lattice coordinates or task outputs); got non-integer values")
+    if yy.size and float(np.max(np.abs(yy))) >= 2.0**53:
+        raise ValueError(f"y must satisfy |y| < 2**53, got max |y| = {float(np.max(np.abs(yy))):.6g}: larger "
+                         "integers are not exact in float64, so a formula could not be checked row by row")
     max_len = check_integer("max_len", max_len, minimum=1, maximum=_MAX_SEARCH_LEN)
     n_check = check_integer("n_check", n_check, minimum=1)
     tol = check_finite_scalar("tol", tol)

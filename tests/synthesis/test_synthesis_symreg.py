@@ -353,3 +353,15 @@ def test_template_counts_are_motzkin_numbers_from_their_generating_function():
         series = sum(series.coeff(x, k) * x**k for k in range(1, 9))
     t = S.arity_templates(8)
     assert [sum(len(s) == n for s in t) for n in range(1, 9)] == [int(series.coeff(x, n)) for n in range(1, 9)]
+
+
+def test_targets_beyond_float64_exactness_are_refused():
+    # a^3 + 1 rounds to a^3 in float64 for these a, and the search used to accept "aaa**"
+    # (wrong on every row) as an exact fit
+    a = np.array([v for v in range(500_000, 500_400) if float(v**3) == float(v**3 + 1)])[:40]
+    assert a.size == 40
+    with pytest.raises(ValueError, match="2\\*\\*53"):
+        S.integer_symbolic_regression(a[:, None], a * a * a + 1)
+    small = np.arange(1, 30)
+    fit = S.integer_symbolic_regression(small[:, None], small**3 + 1)
+    assert fit.rpn == "aaa**>" and np.array_equal(S.eval_rpn(fit.rpn, small[:, None]), small**3 + 1)
