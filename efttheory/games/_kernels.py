@@ -189,6 +189,10 @@ SORT_TIE = 1e-12
 #: Ratios within this (relative, floor 1) tie in the lexicographic ratio test of Lemke-Howson.
 LEX_RATIO_TOL = 1e-10
 
+# the positive normal float64 range: a strength ratio outside it has over- or underflowed
+_FLOAT_TINY = float(np.finfo(np.float64).tiny)
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+
 
 @njit(cache=True)
 def _lex_greater(out, a, b, width, tie):
@@ -717,7 +721,7 @@ def tullock_stage_payoffs(s_target, s_choosers, s_threat, r, cost, value, out):
             if (b >> (M - 1 - j)) & 1:
                 S += s_choosers[j]
         ratio = S / s_threat
-        if 2.2250738585072014e-308 <= ratio <= 1.7976931348623157e308:
+        if _FLOAT_TINY <= ratio <= _FLOAT_MAX:
             odds = ratio**r
         else:
             odds = np.exp(r * (np.log(S) - np.log(s_threat)))

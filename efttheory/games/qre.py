@@ -244,8 +244,8 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     Pseudo-arclength continuation: Euler predictor along the unit tangent of
     :math:`H(z, \lambda) = 0`, Keller's Newton corrector to
     :math:`\|H\|_\infty \le` ``tol``, step length doubled after easy corrections,
-    halved after failures and limited as the module notes describe. Stops at ``lambda_max`` or as soon as the profile
-    rounded to its limiting support (actions with probability below
+    halved after failures and limited as the module notes describe. Stops at
+    ``lambda_max`` or as soon as the profile rounded to its limiting support (actions with probability below
     :math:`10^{-3}` of the player's largest dropped) has regret
     :math:`\le 10^{-9}\max(1, \max|U|)`. A mixed limit far along the branch is
     polished on its support (module notes).
