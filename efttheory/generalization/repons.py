@@ -334,7 +334,8 @@ def repon_closed_form(a0, c0, eta_dec, eta_enc, t, *, cluster_size: int | None =
     # outside the box where no intermediate can over- or underflow (rates and a0, c0 within
     # 2**+-100, t within 2**+-300), or where one did: redo those entries in log form
     bad = (~(_moderate(a0, 100) & _moderate(c0, 100) & _moderate(eta_a, 100) & _moderate(eta_x, 100)
-             & _moderate(t, 300)) | ~np.isfinite(x) | ~np.isfinite(g) | ~np.isfinite(a) | ~np.isfinite(c))
+             & _moderate(t, 300)) | ~np.isfinite(x) | ~np.isfinite(g) | ~np.isfinite(a) | ~np.isfinite(c)
+           | (s > 700.0))  # exp(-s) loses precision as it nears underflow (s > 708)
     if np.any(bad):
         a_log, c_log = _closed_form_log(a0, c0, kappa, eta_a, eta_x, t)
         a, c = np.where(bad, a_log, a), np.where(bad, c_log, c)
@@ -622,7 +623,8 @@ def critical_lr_ratio(p, *, sigma_a=1.0, sigma_c=1.0, cluster_size: int = 1) -> 
     sigma_c = check_positive("sigma_c", sigma_c)
     n = check_integer("cluster_size", cluster_size, minimum=1)
     factor = 0.5 if n == 1 else (1.0 + 1.0 / n) / 4.0
-    tangent = math.tan(math.pi * p / 2.0)
+    # near p = 1 use 1/tan(pi (1 - p)/2): 1 - p is exact there, pi p/2 is not (62 % off at p = 1 - 2**-53)
+    tangent = math.tan(math.pi * p / 2.0) if p <= 0.5 else 1.0 / math.tan(math.pi * (1.0 - p) / 2.0)
     if p == 0.0:
         return 0.0
     # log of the result: decides over/underflow without forming an overflowing intermediate

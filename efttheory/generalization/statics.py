@@ -62,6 +62,16 @@ __all__ = [
 RELATIONS = ("mod", "greater_than", "complete_bipartite")
 #: Families known only through their counting description length (spec "Table II").
 _COUNTING = ("generic", "symmetric")
+#: Up to this n, integer automorphism counts give b = log2(n!/|Aut|) from the exact integer quotient
+#: (a difference of two logarithms left 0.9999999999999996 for an orbit of size 2).
+_EXACT_FACTORIAL_MAX_N = 3000
+
+
+def _log2_factorial(n: int) -> float:
+    """log2(n!), from the exact integer up to ``_EXACT_FACTORIAL_MAX_N``, else from lgamma."""
+    if n <= _EXACT_FACTORIAL_MAX_N:
+        return math.log2(math.factorial(n))
+    return math.lgamma(n + 1) / math.log(2.0)
 
 
 def _check_kind(kind, *, counting: bool = False) -> str:
@@ -210,7 +220,11 @@ def _exceeds_factorial(count: int, n: int) -> bool:
 
 
 def description_length(n: int, automorphisms) -> float:
-    r"""Description length :math:`b = \log_2 (n!/|\mathrm{Aut}\,G|)` in bits (lgamma based).
+    r"""Description length :math:`b = \log_2 (n!/|\mathrm{Aut}\,G|)` in bits.
+
+    An integer count with :math:`n \le 3000` that divides :math:`n!` gives the log of the exact
+    integer :math:`n!/|\mathrm{Aut}\,G|` (so an orbit of size 2 is exactly 1 bit); otherwise
+    :math:`\log_2 n!` comes from ``lgamma``.
 
     Parameters
     ----------
@@ -248,12 +262,16 @@ def description_length(n: int, automorphisms) -> float:
             shown = count if count.bit_length() <= 10000 else f"2^{math.log2(count):.3f}"
             raise ValueError(f"automorphisms must lie in [1, n!] = [1, {n}!], got {shown}")
         log2_aut = math.log2(count)  # exact for Python ints of any size
+        if n <= _EXACT_FACTORIAL_MAX_N:
+            orbit, remainder = divmod(math.factorial(n), count)
+            if remainder == 0:  # the orbit size n!/|Aut| is an integer: log2 of it, not a difference
+                return math.log2(orbit)
     else:
         value = check_finite_scalar("automorphisms", automorphisms)
         if value < 1:
             raise ValueError(f"automorphisms must be >= 1, got {value}")
         log2_aut = math.log2(value)
-    log2_fact = math.lgamma(n + 1) / math.log(2.0)
+    log2_fact = _log2_factorial(n)
     if log2_aut > log2_fact * (1 + 1e-12):
         raise ValueError(f"automorphisms must be <= n! = {n}!, got 2^{log2_aut:.3f}")
     return max(0.0, log2_fact - log2_aut)
@@ -308,7 +326,7 @@ def description_length_relation(kind: str, n: int, *, k: int | None = None, a: i
         if kind == "mod":
             return n * math.log2(k)
         if kind == "greater_than":
-            return math.lgamma(n + 1) / math.log(2.0)
+            return _log2_factorial(n)
         return math.log2(math.comb(n, a))
     return description_length(n, automorphism_count(kind, n, k=k, a=a))
 

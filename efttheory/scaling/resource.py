@@ -17,6 +17,7 @@ compare with the paper's Fig. 3C, not a law of the paper. From neurons to parame
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -257,10 +258,9 @@ def optimal_allocation(n_total, coeffs, weights=None) -> ResourceAllocation:
         fractions = root / total
         n_alloc = np.asarray(n_arr)[..., None] * fractions
         loss = total**2 / n_arr
-        marginal = total**2 / n_arr**2
-        if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(marginal))):  # total**2 overflowed
+        marginal = (total / n_arr) ** 2  # not total**2 / n**2: n**2 overflows for n > 1e154
+        if not np.all(np.isfinite(loss)):  # total**2 overflowed
             loss = total * (total / n_arr)
-            marginal = (total / n_arr) ** 2
     what = ("the optimal loss (sum_i sqrt(w_i a_i))**2 / n_total or its marginal "
             "(coeffs or weights too large, or n_total too small)")
     for value in (fractions, n_alloc, loss, marginal):
@@ -343,8 +343,9 @@ def equilibrium_neurons(alpha, a, lam, cost: float = 1.0):
     a = check_positive("a", a)
     lam = check_positive("lam", lam)
     cost = check_positive("cost", cost)
-    with np.errstate(over="ignore"):
-        n_star = np.sqrt(al * a / (lam * cost))
+    with np.errstate(over="ignore", under="ignore"):
+        # square roots first: the products alone over- or underflow for arguments beyond 1e+-154
+        n_star = np.sqrt(al) * (math.sqrt(a) / (math.sqrt(lam) * math.sqrt(cost)))
     return _out(_finite(n_star, "alpha * a / (lam * cost) (alpha or a too large, or lam or cost too small)"))
 
 

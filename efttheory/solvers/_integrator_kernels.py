@@ -112,6 +112,7 @@ def rk4_integrate(rhs, y0, t_eval, n_sub, args):
     ys = np.empty((n_save, size))
     yf = y0.copy().reshape(size)
     stage = np.empty(size)
+    acc = np.empty(size)  # k1 + 2 k2 + 2 k3, accumulated as each stage arrives
     y = yf.reshape(shape)
     ystage = stage.reshape(shape)
     ys[0, :] = yf
@@ -123,18 +124,26 @@ def rk4_integrate(rhs, y0, t_eval, n_sub, args):
         sixth = h / 6.0
         for j in range(m):
             t = t_start + j * h
+            # each slope is consumed before the next call and read once per entry before the
+            # stage entry is written: rhs may return its input or a reused buffer
             k1 = flat(rhs(t, y, args), size)
             for i in range(size):
-                stage[i] = yf[i] + half * k1[i]
+                v = k1[i]
+                acc[i] = v
+                stage[i] = yf[i] + half * v
             k2 = flat(rhs(t + half, ystage, args), size)
             for i in range(size):
-                stage[i] = yf[i] + half * k2[i]
+                v = k2[i]
+                acc[i] += 2.0 * v
+                stage[i] = yf[i] + half * v
             k3 = flat(rhs(t + half, ystage, args), size)
             for i in range(size):
-                stage[i] = yf[i] + h * k3[i]
+                v = k3[i]
+                acc[i] += 2.0 * v
+                stage[i] = yf[i] + h * v
             k4 = flat(rhs(t + h, ystage, args), size)
             for i in range(size):
-                yf[i] += sixth * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])
+                yf[i] += sixth * (acc[i] + k4[i])
         if not all_finite(yf):
             return ys, k + 1
         ys[k + 1, :] = yf
@@ -194,7 +203,9 @@ def dopri_integrate(rhs, y0, t_eval, rtol, atol, first_step, max_steps, args):
     y = y0.copy()
     ys[0, :] = y.reshape(size)
     t = t_eval[0]
-    f = rhs(t, y, args)
+    # every slope is copied: rhs may return its input or a buffer it reuses, and the stages
+    # below are all needed together
+    f = rhs(t, y, args).copy()
     n_evals = 1
     if first_step > 0.0:
         h = first_step
@@ -207,7 +218,7 @@ def dopri_integrate(rhs, y0, t_eval, rtol, atol, first_step, max_steps, args):
         d1 = rms_scaled(f.reshape(size), scale)
         h0 = 1e-6 if (d0 < 1e-5 or d1 < 1e-5) else 0.01 * d0 / d1
         h0 = min(h0, t_span)
-        f1 = rhs(t + h0, y + h0 * f, args)
+        f1 = rhs(t + h0, y + h0 * f, args).copy()
         n_evals += 1
         d2 = rms_scaled((f1 - f).reshape(size), scale) / h0
         big = max(d1, d2)
@@ -235,16 +246,16 @@ def dopri_integrate(rhs, y0, t_eval, rtol, atol, first_step, max_steps, args):
         land = t + h * (1.0 + 1e-12) >= t_target
         hs = t_target - t if land else h
         k1 = f
-        k2 = rhs(t + _C2 * hs, y + hs * (_A21 * k1), args)
-        k3 = rhs(t + _C3 * hs, y + hs * (_A31 * k1 + _A32 * k2), args)
-        k4 = rhs(t + _C4 * hs, y + hs * (_A41 * k1 + _A42 * k2 + _A43 * k3), args)
-        k5 = rhs(t + _C5 * hs, y + hs * (_A51 * k1 + _A52 * k2 + _A53 * k3 + _A54 * k4), args)
+        k2 = rhs(t + _C2 * hs, y + hs * (_A21 * k1), args).copy()
+        k3 = rhs(t + _C3 * hs, y + hs * (_A31 * k1 + _A32 * k2), args).copy()
+        k4 = rhs(t + _C4 * hs, y + hs * (_A41 * k1 + _A42 * k2 + _A43 * k3), args).copy()
+        k5 = rhs(t + _C5 * hs, y + hs * (_A51 * k1 + _A52 * k2 + _A53 * k3 + _A54 * k4), args).copy()
         k6 = rhs(
             t + hs, y + hs * (_A61 * k1 + _A62 * k2 + _A63 * k3 + _A64 * k4 + _A65 * k5), args
-        )
+        ).copy()
         y_new = y + hs * (_B1 * k1 + _B3 * k3 + _B4 * k4 + _B5 * k5 + _B6 * k6)
         t_new = t_target if land else t + hs
-        k7 = rhs(t_new, y_new, args)
+        k7 = rhs(t_new, y_new, args).copy()
         n_evals += 6
         err_vec = (hs * (_E1 * k1 + _E3 * k3 + _E4 * k4 + _E5 * k5 + _E6 * k6 + _E7 * k7)).reshape(
             size

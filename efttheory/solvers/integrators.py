@@ -5,8 +5,10 @@ from ``t_eval[0]`` and return the state at every time of ``t_eval``.
 
 Calling convention
 ------------------
-The right-hand side is a function ``rhs(t, y, args) -> dydt`` that returns a new
-float64 array of the same shape as ``y`` (``y`` may have any shape, e.g.
+The right-hand side is a function ``rhs(t, y, args) -> dydt`` that returns a
+float64 array of the same shape as ``y`` (it may be ``y`` itself, a view of it or
+a buffer the function reuses: the integrators read each result before the next call;
+``y`` may have any shape, e.g.
 ``(2, d, N)`` for positions and velocities of ``N`` particles in ``d``
 dimensions); the force of :func:`velocity_verlet` is ``force(t, x, args) -> F``.
 ``args`` is a tuple passed through unchanged (``()`` by default), so one

@@ -244,3 +244,39 @@ def test_boundary_ratio_names_a_bad_phases_argument():
 def test_broadcast_errors_name_the_arguments(call):
     with pytest.raises(ValueError, match=r"^a0?, c0?(, t)? must broadcast"):
         call()
+
+
+def test_closed_form_keeps_results_near_underflow():
+    # exp(-s) for s in (708, 745] is subnormal or 0: c came back 0.0 instead of 6.771e-175
+    import mpmath
+
+    with mpmath.workdps(40):
+        # two repons: kappa = 2, C = a0^2/(kappa eta_dec) - c0^2/eta_enc, x = 2 kappa eta_dec eta_enc C t,
+        # g = 2 kappa eta_dec c0^2 t (1 - e^-x)/x and c = c0 sqrt(e^-x/(1 + g))  (rates 1)
+        a0, c0, t, kappa = mpmath.mpf(1), mpmath.mpf("0.5"), mpmath.mpf(800), mpmath.mpf(2)
+        x = 2 * kappa * (a0**2 / kappa - c0**2) * t
+        g = 2 * kappa * c0**2 * t * (1 - mpmath.exp(-x)) / x
+        c_exact = c0 * mpmath.sqrt(mpmath.exp(-x) / (1 + g))
+    assert 6e-175 < c_exact < 7e-175
+    a, c = G.repon_closed_form(1.0, 0.5, 1.0, 1.0, 800.0)
+    assert c == pytest.approx(float(c_exact), rel=1e-10, abs=0.0)
+    assert G.conserved_quantity(a, c, 1.0, 1.0) == pytest.approx(G.conserved_quantity(1.0, 0.5, 1.0, 1.0), rel=1e-12)
+
+
+def test_critical_ratio_is_accurate_near_p_one():
+    # tan(pi p / 2) at p = 1 - 2**-53 was 62 % off: the inverse now uses 1/tan(pi (1 - p)/2)
+    import mpmath
+
+    for p in (1 - 2.0**-53, 1 - 1e-12, 0.999, 0.75):
+        with mpmath.workdps(40):
+            exact = 2 * mpmath.tan(mpmath.pi * mpmath.mpf(p) / 2) ** 2  # factor 1/2, unit widths
+        assert G.critical_lr_ratio(p) == pytest.approx(float(exact), rel=1e-13)
+
+
+def test_orbit_of_size_two_is_exactly_one_bit():
+    # lgamma gave 0.9999999999999996 bits, which the downstream functions reject as b < 1
+    assert G.description_length_relation("greater_than", 2) == 1.0
+    assert G.description_length_relation("greater_than", 2, approx=True) == 1.0
+    assert G.description_length(3, 3) == 1.0
+    assert G.description_length(10, math.factorial(10) // 2) == 1.0
+    assert G.known_fraction(4, G.description_length_relation("greater_than", 2)) > 0

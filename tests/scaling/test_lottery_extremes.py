@@ -189,3 +189,10 @@ def test_scaling_exponent_mean_overflow_raises():
         L.scaling_exponent([8, 16, 32], np.full((3, 2), 1e308), stat="mean", n_boot=5, rng=0)
     fit = L.scaling_exponent([8, 16, 32], np.full((3, 2), 1e308), stat="median", n_boot=5, rng=0)
     assert fit.exponent == 0.0
+
+
+def test_silu_third_derivative_is_relatively_accurate_near_zero():
+    # 1 - 2 sigmoid(z) was formed as a difference: the third derivative at 1e-17 came back
+    # -1.25e-18 instead of -5e-18 (it is -z/2 + O(z^3))
+    for z in (1e-17, -3e-12, 1e-9):
+        assert L.silu_derivative(z, 3) == pytest.approx(-0.5 * z, rel=1e-12, abs=0.0)

@@ -46,3 +46,11 @@ def test_optimal_allocation_survives_overflow_of_intermediates():
 def test_batch_broadcasting_still_allowed():
     assert R.attribute_allocated(np.ones((2, 2, 3)), np.ones((1, 3, 2))).tolist() == [[3, 3], [3, 3]]
     assert R.count_allocated(np.ones((1, 0)), np.ones((0, 1))) == 0  # no hidden neurons: none allocated
+
+
+def test_extreme_scales_keep_their_values():
+    # n**2 overflowed to inf and the marginal came back 0; products under/overflowed in N*
+    assert R.optimal_allocation(1e160, [1e200]).marginal == pytest.approx(1e-120, rel=1e-12, abs=0.0)
+    assert R.equilibrium_neurons(1e-200, 1e-200, 1e-200) == pytest.approx(1e-100, rel=1e-12, abs=0.0)
+    assert R.equilibrium_neurons(1e200, 1e200, 1e200, 1e200) == pytest.approx(1.0, rel=1e-12, abs=0.0)
+    assert R.equilibrium_neurons(1e-300, 1.0, 1e-200, 1e-200) == pytest.approx(1e50, rel=1e-12, abs=0.0)

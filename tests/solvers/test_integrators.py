@@ -110,6 +110,37 @@ def test_rk4_matches_numpy_twin_with_uneven_save_times():
     assert sol.n_steps == 1 + 25 + 1 + 75
 
 
+@njit(cache=True)
+def growth_returning_its_input(t, y, args):
+    return y  # dy/dt = y, returned without a copy
+
+
+@njit(cache=True)
+def growth_returning_a_view(t, y, args):
+    return y[:]
+
+
+REUSED = np.empty(2)
+
+
+def growth_into_reused_buffer(t, y, args):
+    REUSED[:] = y
+    return REUSED
+
+
+@pytest.mark.parametrize("rhs", [growth_returning_its_input, growth_returning_a_view, growth_into_reused_buffer])
+def test_rhs_returning_shared_memory_integrates_correctly(rhs):
+    # RK4's stages used to overwrite a slope still needed when rhs returned its input
+    # (y(1) = 2.72734 instead of e at dt = 0.01)
+    y0 = np.array([1.0, -2.0])
+    t_eval = np.array([0.0, 1.0])
+    sol = rk4(rhs, y0, t_eval, dt=0.01)
+    np.testing.assert_allclose(sol.y[-1], y0 * np.e, rtol=1e-8)
+    np.testing.assert_array_equal(sol.y, rk4(lambda t, y, args: y.copy(), y0, t_eval, dt=0.01).y)
+    adaptive = dormand_prince(rhs, y0, t_eval)
+    np.testing.assert_array_equal(adaptive.y, dormand_prince(lambda t, y, args: y.copy(), y0, t_eval).y)
+
+
 def test_rk4_save_times_multiple_of_dt_use_exact_steps():
     sol = rk4(oscillator, [1.0, 0.0], np.linspace(0.0, 1.0, 11), dt=0.01, args=(1.0,))
     assert sol.n_steps == 100
