@@ -24,7 +24,8 @@ and :math:`V_1` the first Linear layer of :math:`g`. The chain of the authors'
 pinned zeros is left to the caller (``models/``).
 
 Provenance: the transformations are the authors' [authors' code]; the default Jordan
-tolerance 0.3 (the script default), the explicit Toeplitz/real-block detection
+tolerance 0.3 (the script default), the rank tolerances that decide the Jordan block
+sizes, the final check of the real Jordan form, the explicit Toeplitz/real-block detection
 tolerance, and the treatment of 2x2 rotation blocks in the Toeplitz step are ours [ours].
 """
 
@@ -401,21 +402,84 @@ def _cluster_eigenvalues(lams, eps):
     return list(groups.values())
 
 
-def _jordan_chains(W, lam, m, scale, eps):
+_ROUNDING_SPREAD = 300.0  # R of _group_ranks [ours]
+
+
+def _staircase_ranks(N, tau):
+    """Ranks of ``N**k``, k = 0..m, of a nilpotent N by the staircase reduction at tolerance tau.
+
+    The numerical null space of N (singular values <= tau) is split off, then that of the
+    map N induces on its orthogonal complement, and so on (Kublanovskaya): the successive
+    nullities n_1 >= n_2 >= ... are the numbers of Jordan blocks of size >= k, and
+    rank N^k = m - n_1 - ... - n_k. Every decision is the rank of a map of norm at most
+    ||N|| at the same tolerance, whatever k is.
+    """
+    m = N.shape[0]
+    ranks = [m]
+    M = N
+    while M.shape[0]:
+        _, s, Vh = np.linalg.svd(M)
+        r = int(np.sum(s > tau))
+        if r == M.shape[0]:  # no null space left at this tolerance: N is not nilpotent
+            break
+        ranks.append(ranks[-1] - (M.shape[0] - r))
+        Vr = Vh[:r].conj().T  # orthogonal complement of the null space
+        M = Vr.conj().T @ M @ Vr  # the map N induces there
+    return ranks + [ranks[-1]] * (m + 1 - len(ranks))
+
+
+def _group_ranks(N, scale, spread, eps, noise):
+    r"""Ranks of ``N**k``, k = 0..m, for the restricted map N of one eigenvalue group.
+
+    Returns ``(ranks, exact)``. Let :math:`\delta` = ``spread`` (largest distance of the
+    group's eigenvalues from their mean), :math:`\epsilon` = ``noise`` (absolute size of
+    the rounding errors in :math:`N`: unit roundoff times the scale of :math:`W`, the
+    conditioning of the transform that produced :math:`W`, and the norm of the group's
+    spectral projector) and :math:`\nu = \max(\lVert N\rVert_2, \sqrt u\,\mathrm{scale})`.
+    A Jordan block of size :math:`m` perturbed by :math:`\epsilon` spreads its eigenvalue by
+    about :math:`(\epsilon\,\nu^{m-1})^{1/m}`, so the group is one eigenvalue up to
+    rounding (``exact``) when
+
+    .. math::
+
+        \delta^m \le R\,\epsilon\,\nu^{m-1}, \qquad R = 300.
+
+    Its block sizes then come from the staircase reduction at
+    :math:`\tau = \max(2\delta, \sqrt u\,\mathrm{scale})`, which does not depend on the
+    basis the block is given in (``[[5, 1/3], [0, 5]]`` has coupling 1/3, far above
+    :math:`\tau`) [ours]. Otherwise the eigenvalues are distinct but closer than ``eps``
+    and are treated as one, as before: singular values of :math:`N^k` below
+    :math:`\max(10^{-7}, (\varepsilon/2)^k)\,\mathrm{scale}` count as zero [ours].
+    """
+    m = N.shape[0]
+    root_u = np.sqrt(np.finfo(float).eps)
+    nu = max(float(np.linalg.norm(N, 2)), root_u * scale)
+    if spread**m <= _ROUNDING_SPREAD * noise * nu ** (m - 1):
+        return _staircase_ranks(N, max(2.0 * spread, root_u * scale)), True
+    ranks = [m] + [
+        _numerical_rank(np.linalg.matrix_power(N, k), max(1e-7, (0.5 * eps) ** k) * scale) for k in range(1, m + 1)
+    ]
+    return ranks, False
+
+
+def _jordan_chains(W, lam, m, scale, spread, eps, noise):
     """Columns spanning the generalized eigenspace of ``lam`` (multiplicity m) as Jordan chains.
 
-    Returns (columns, block sizes); each chain is ordered eigenvector first.
+    ``spread`` is the largest distance of the group's eigenvalues from ``lam`` (their mean),
+    ``noise`` the relative rounding level of W (unit roundoff times the condition number
+    of the transform that produced it). Returns (columns, chain lengths, exact) with
+    ``exact`` from :func:`_group_ranks`; each chain is ordered eigenvector first.
     """
     n = W.shape[0]
     A = W - lam * np.eye(n)
     Am = np.linalg.matrix_power(A, m)
     V = _null_space(Am, m)  # n x m, orthonormal
     N = V.conj().T @ A @ V  # action of A on the subspace (nearly nilpotent)
-    # eigenvalues grouped within eps count as equal: singular values of N^k below
-    # (eps/2)^k (relative to the scale of W) are treated as zero [ours]
-    ranks = [m] + [
-        _numerical_rank(np.linalg.matrix_power(N, k), max(1e-7, (0.5 * eps) ** k) * scale) for k in range(1, m + 1)
-    ]
+    # norm of the spectral projector of the group: 1 / cos of the angle between its right
+    # and left invariant subspaces (rounding in W reaches N amplified by it)
+    cosines = np.linalg.svd(_null_space(Am.conj().T, m).conj().T @ V, compute_uv=False)
+    projector = 1.0 / max(float(cosines[-1]), 1e-300)
+    ranks, exact = _group_ranks(N, scale, spread, eps, noise * scale * projector)
     # number of blocks of size >= k is ranks[k-1] - ranks[k]
     at_least = [ranks[k - 1] - ranks[k] for k in range(1, m + 1)] + [0]
     if m > 1 and at_least[1] <= 0:  # no chain longer than one: diagonalise within the group
@@ -431,7 +495,8 @@ def _jordan_chains(W, lam, m, scale, eps):
         if size > 1:
             lower.append(_null_space(np.linalg.matrix_power(N, size - 1), m - ranks[size - 1]))
         for top, tsize in tops:
-            lower.append((np.linalg.matrix_power(N, tsize - size) @ top)[:, None])
+            x = np.linalg.matrix_power(N, tsize - size) @ top
+            lower.append((x / max(float(np.linalg.norm(x)), 1e-300))[:, None])  # unit columns for the rank test
         L = np.concatenate(lower, axis=1)
         if L.shape[1]:
             Q, _ = np.linalg.qr(L)
@@ -464,7 +529,7 @@ def _jordan_chains(W, lam, m, scale, eps):
         for c in chain:
             cols.append(V @ c)
         sizes.append(len(chain))
-    return np.array(cols).T, sizes
+    return np.array(cols).T, sizes, exact
 
 
 def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
@@ -477,6 +542,14 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
     chains come from SVD null spaces of :math:`(W - \lambda I)^k`; conjugate pairs are made
     real with :math:`[[1, i], [1, -i]]/\sqrt 2`; the construction is repeated ``iters``
     times on the transformed matrix ("accurate_jcf") [authors' code].
+
+    Block sizes [ours]: a group whose eigenvalues coincide up to rounding is one defective
+    eigenvalue, and its Jordan block sizes are recovered whatever the basis (couplings
+    below :math:`\sqrt u` times the largest entry of :math:`W` count as zero). A group of
+    distinct eigenvalues closer than ``eps`` is treated as one eigenvalue: its diagonal
+    block of :math:`T^{-1} W T` may hold terms of the order of the gap (see
+    :func:`_group_ranks`). Before returning, :math:`T^{-1} W T` is checked against the
+    real Jordan pattern the construction aimed at.
 
     Parameters
     ----------
@@ -494,12 +567,15 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
     Raises
     ------
     ConvergenceError
-        If a transform becomes non-finite, singular, or a transformed entry exceeds 1e4.
+        If a transform becomes non-finite, singular, or a transformed entry exceeds 1e4,
+        or if :math:`T^{-1} W T` is not in the real Jordan form the construction aimed at
+        (``W`` too close to a matrix with a different Jordan structure).
 
     Examples
     --------
     A defective matrix (eigenvalue 1 twice, one eigenvector) becomes a single Jordan block,
-    and a scaled rotation becomes a :math:`2\times2` rotation block:
+    however small its nilpotent part, and a scaled rotation becomes a :math:`2\times2`
+    rotation block:
 
     >>> import numpy as np
     >>> from efttheory.synthesis import real_jordan_transform
@@ -507,6 +583,10 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
     >>> T = real_jordan_transform(W)
     >>> (np.round(np.linalg.solve(T, W @ T), 6) + 0.0).tolist()
     [[1.0, 1.0], [0.0, 1.0]]
+    >>> W = np.array([[5.0, 1 / 3], [0.0, 5.0]])
+    >>> T = real_jordan_transform(W)
+    >>> (np.round(np.linalg.solve(T, W @ T), 6) + 0.0).tolist()
+    [[5.0, 1.0], [0.0, 5.0]]
     >>> R = 0.9 * np.array([[np.cos(0.5), -np.sin(0.5)], [np.sin(0.5), np.cos(0.5)]])
     >>> T = real_jordan_transform(R)
     >>> (np.round(np.linalg.solve(T, R @ T), 6) + 0.0).tolist()    # a = 0.9 cos 0.5, b = 0.9 sin 0.5
@@ -522,7 +602,7 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
     T_total = np.eye(n)
     current = W.copy()
     for it in range(int(iters)):
-        T = _real_jordan_once(current, eps)
+        T, pattern = _real_jordan_once(current, eps, np.finfo(float).eps * float(np.linalg.cond(T_total)))
         if not np.all(np.isfinite(T)):
             raise ConvergenceError("real Jordan transform became non-finite", last_iterate=T_total, iterations=it)
         s = np.linalg.svd(T, compute_uv=False)
@@ -540,10 +620,19 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
                 last_iterate=T_total,
                 iterations=it + 1,
             )
+    _check_jordan_pattern(W, T_total, pattern)
     return T_total
 
 
-def _real_jordan_once(W, eps):
+def _real_jordan_once(W, eps, noise):
+    """One round of the construction: (T, pattern).
+
+    ``noise`` is the relative rounding level of W (see :func:`_jordan_chains`).
+    ``pattern`` lists, in the column order of T, one ``(kind, lam, chain lengths, spread,
+    exact)`` per eigenvalue group (``kind`` "real" or "complex", ``spread`` the largest
+    distance of the group's eigenvalues from their mean ``lam``, ``exact`` whether they are
+    one eigenvalue up to rounding, see :func:`_group_ranks`).
+    """
     n = W.shape[0]
     lams = np.linalg.eigvals(W)
     scale = max(1.0, float(np.max(np.abs(W))))
@@ -551,22 +640,22 @@ def _real_jordan_once(W, eps):
     blocks = []
     for g in groups:
         lam = complex(np.mean(lams[g]))
-        blocks.append((lam, len(g)))
+        blocks.append((lam, len(g), float(np.max(np.abs(lams[g] - lam)))))
     # keep one representative per conjugate pair (upper half plane), real ones as they are
-    reals = [(lam.real, m) for lam, m in blocks if abs(lam.imag) <= 1e-9 * scale]
-    uppers = [(lam, m) for lam, m in blocks if lam.imag > 1e-9 * scale]
-    covered = sum(m for _, m in reals) + 2 * sum(m for _, m in uppers)
+    reals = [(lam.real, m, d) for lam, m, d in blocks if abs(lam.imag) <= 1e-9 * scale]
+    uppers = [(lam, m, d) for lam, m, d in blocks if lam.imag > 1e-9 * scale]
+    covered = sum(m for _, m, _ in reals) + 2 * sum(m for _, m, _ in uppers)
     if covered != n:  # a conjugate pair was split asymmetrically by the grouping: give up on it
         raise ConvergenceError("eigenvalue groups are not closed under conjugation", last_iterate=np.eye(n))
-    cols = []
-    order = sorted(reals, key=lambda t: -t[0])
-    for lam, m in order:
-        C, _ = _jordan_chains(W, lam, m, scale, eps)
+    cols, pattern = [], []
+    for lam, m, spread in sorted(reals, key=lambda t: -t[0]):
+        C, sizes, exact = _jordan_chains(W, lam, m, scale, spread, eps, noise)
+        pattern.append(("real", lam, sizes, spread, exact))
         for j in range(C.shape[1]):
-            c = C[:, j]
-            cols.append(c)
-    for lam, m in sorted(uppers, key=lambda t: (-t[0].real, -t[0].imag)):
-        C, _ = _jordan_chains(W.astype(complex), lam, m, scale, eps)
+            cols.append(C[:, j])
+    for lam, m, spread in sorted(uppers, key=lambda t: (-t[0].real, -t[0].imag)):
+        C, sizes, exact = _jordan_chains(W.astype(complex), lam, m, scale, spread, eps, noise)
+        pattern.append(("complex", lam, sizes, spread, exact))
         for j in range(C.shape[1]):
             c = C[:, j] * np.sqrt(2.0)
             cols.append(c.real)
@@ -575,7 +664,67 @@ def _real_jordan_once(W, eps):
     if T.shape != (n, n):
         raise ConvergenceError(f"Jordan chains span {T.shape[1] if T.ndim == 2 else 0} of {n} dimensions",
                                last_iterate=np.eye(n))
-    return T
+    return T, pattern
+
+
+def _pattern_matrix(pattern, n):
+    """The real Jordan matrix a pattern of ``_real_jordan_once`` stands for, and its group slices."""
+    J = np.zeros((n, n))
+    slices = []
+    i = 0
+    for kind, lam, sizes, _, _ in pattern:
+        start = i
+        for size in sizes:
+            if kind == "real":
+                J[i : i + size, i : i + size] = lam * np.eye(size) + np.eye(size, k=1)
+                i += size
+            else:
+                for k in range(size):
+                    j = i + 2 * k
+                    J[j : j + 2, j : j + 2] = [[lam.real, lam.imag], [-lam.imag, lam.real]]
+                    if k:
+                        J[j - 2 : j, j : j + 2] = np.eye(2)
+                i += 2 * size
+        slices.append(slice(start, i))
+    return J, slices
+
+
+def _check_jordan_pattern(W, T, pattern):
+    r"""Raise ConvergenceError unless :math:`T^{-1} W T` is the real Jordan matrix of ``pattern``.
+
+    Every entry must match the pattern (Jordan blocks with unit superdiagonals, or identity
+    blocks for complex chains, zeros elsewhere) to within
+    :math:`\sqrt u\,\kappa(T)\,\mathrm{scale}`, plus, inside the diagonal block of a
+    group that is one eigenvalue up to rounding, the rank tolerance
+    :math:`\max(2\delta, \sqrt u\,\mathrm{scale})` of :func:`_group_ranks` [ours].
+    Groups of distinct eigenvalues closer than ``eps`` are treated as one eigenvalue
+    (documented): their diagonal block is not checked, and entries in their rows and
+    columns may be off by a further :math:`\delta` (the group's spread), since the
+    invariant subspace of a group that is not exactly defective is only refined ``iters``
+    times.
+    """
+    n = W.shape[0]
+    J = np.linalg.solve(T, W @ T)
+    P, slices = _pattern_matrix(pattern, n)
+    scale = max(1.0, float(np.max(np.abs(W))))
+    root_u = np.sqrt(np.finfo(float).eps)
+    tol = np.full((n, n), root_u * float(np.linalg.cond(T)) * scale)
+    for sl, (_, _, _, spread, exact) in zip(slices, pattern):
+        if exact:
+            tol[sl, sl] += max(2.0 * spread, root_u * scale)
+        else:
+            tol[sl, :] += spread
+            tol[:, sl] += spread
+            tol[sl, sl] = np.inf
+    excess = np.abs(J - P) - tol
+    if np.max(excess) > 0:
+        r, c = np.unravel_index(int(np.argmax(excess)), excess.shape)
+        raise ConvergenceError(
+            f"real Jordan transform did not reach real Jordan form: entry ({r}, {c}) of T^-1 W T is "
+            f"{J[r, c]:.6g} where the Jordan pattern has {P[r, c]:.6g} (tolerance {tol[r, c]:.3g}); W is "
+            "too close to a matrix with a different Jordan structure",
+            last_iterate=T,
+        )
 
 
 def _check_hidden_states(w, hidden_states):
