@@ -15,6 +15,20 @@ is a point (1-D) or a line (2-D); cells are cut there, and the ReLU pattern of
 each new cell (read at its centre) gives the next affine map. The number of
 final cells is the number of *activation regions* inside the domain; adjacent
 1-D pieces with the same affine output are also merged into *affine pieces*.
+
+Tolerances [ours]: every coefficient carries a rounding-error scale, :data:`CUT_RTOL`
+times the sum of the absolute values of the terms that produced it (running error
+analysis: :math:`|p|\,|W| + |b|` layer by layer). A neuron cuts a cell only where its
+sign change is larger than that scale, and 1-D cuts closer to each other than their
+error scales are one cut. Every tolerance is therefore relative and scales with the
+network: multiplying the weights of every layer by :math:`s` and the biases of layer
+:math:`l` by :math:`s^l`, multiplying the output layer alone, or shrinking the domain
+together with the inverse first-layer weights, gives the same counts. While the
+accumulated rounding stays below that scale (sums of up to a few thousand terms), the
+counts are the exact ones except where two distinct kinks, or a kink and the domain
+boundary, lie closer than about :math:`10^{-12}` times the magnitude of the quantities
+involved; e.g. an interval narrower than about :math:`10^{-12}` times its distance from
+the origin keeps no cut.
 """
 
 from __future__ import annotations
@@ -27,8 +41,12 @@ from efttheory._arguments import as_finite_array, check_finite_scalar
 
 __all__ = ["LinearRegions1D", "LinearRegions2D", "relu_linear_regions_1d", "relu_linear_regions_2d"]
 
-#: Relative tolerance used to decide that a cut lies strictly inside a cell.
+#: Relative tolerance (times the magnitude of the terms summed) used to decide that a cut lies
+#: strictly inside a cell and that two 1-D cuts are distinct.
 CUT_RTOL = 1e-12
+#: Relative tolerance (times the magnitude of the terms summed) under which two adjacent 1-D
+#: pieces have the same slope and intercept.
+AFFINE_RTOL = 1e-9
 #: Largest |pre-activation| at a 2-D cell's vertex the polygon clipping supports
 #: (differences of two such values must stay finite).
 MAX_VALUE = 2.0**1020
@@ -125,12 +143,37 @@ def _interval(name, value):
     return lo, hi
 
 
+def _merge_close(cuts: np.ndarray, err: np.ndarray) -> np.ndarray:
+    """Sorted cuts, one per run of cuts that lie within each other's error scale ``err``.
+
+    Each run is represented by its best-determined cut (smallest ``err``).
+    """
+    order = np.argsort(cuts, kind="stable")
+    cuts, err = cuts[order], err[order]
+    kept, start = [], 0
+    for k in range(1, cuts.size + 1):
+        if k == cuts.size or cuts[k] - cuts[k - 1] > max(err[k], err[k - 1]):
+            kept.append(cuts[start + int(np.argmin(err[start:k]))])
+            start = k
+    return np.array(kept)
+
+
 def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRegions1D:
     r"""Exact activation regions of a ReLU network :math:`\mathbb R \to \mathbb R^{d}` on an interval.
 
     Every layer but the last is followed by ReLU; the last is affine (logits).
     On a piece where :math:`h(x) = p + q x`, neuron :math:`k` of the next layer
     switches at :math:`x^* = -(pW + b)_k / (qW)_k` [ours].
+
+    Exact up to float rounding [ours]: a root within its rounding-error scale
+    (:data:`CUT_RTOL` times the magnitude of the terms that produced it) of a piece's
+    end is not a cut, roots within each other's error scale are one cut (neurons that
+    switch at the same input, e.g. exact multiples of one another), and neighbouring
+    pieces whose slopes and intercepts agree to :data:`AFFINE_RTOL` times their
+    magnitudes are one affine piece. All three tolerances are relative, so rescaling a
+    layer or the output changes no count. Kinks closer together than about
+    :math:`10^{-12}` times the magnitude of the quantities involved are merged: an
+    interval narrower than about :math:`10^{-12} \max(|lo|, |hi|)` has one region.
 
     Parameters
     ----------
@@ -162,23 +205,28 @@ def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRe
     """
     lo, hi = _interval("interval", interval)
     ws, bs = _relu_layers(weights, biases, 1)
-    scale = max(abs(lo), abs(hi))
-    # pieces: list of (x0, x1, p (d,), q (d,))
-    pieces = [(lo, hi, np.zeros(1), np.ones(1))]
+    # pieces: (x0, x1, p (d,), q (d,), ep (d,), eq (d,)) with h(x) = p + q x on [x0, x1] and ep, eq the
+    # rounding-error scales of p and q (CUT_RTOL times the sums of |terms| that produced them)
+    pieces = [(lo, hi, np.zeros(1), np.ones(1), np.zeros(1), np.full(1, CUT_RTOL))]
     for layer, (w, b) in enumerate(zip(ws[:-1], bs[:-1])):
+        aw, eb = np.abs(w), CUT_RTOL * np.abs(b)
         new = []
-        for x0, x1, p, q in pieces:
+        for x0, x1, p, q, ep, eq in pieces:
             with np.errstate(over="ignore", invalid="ignore"):
                 zp = p @ w + b
                 zq = q @ w
+                ezp = ep @ aw + eb
+                ezq = eq @ aw
             if not (np.all(np.isfinite(zp)) and np.all(np.isfinite(zq))):
                 raise _overflow(layer, "interval")
-            cuts = []
-            nz = zq != 0.0
-            roots = -zp[nz] / zq[nz]
-            eps = CUT_RTOL * max(scale, 1.0)
-            inside = roots[(roots > x0 + eps) & (roots < x1 - eps)]
-            cuts = np.unique(inside)
+            # a neuron switches inside the piece when its slope is resolved and its root lies
+            # farther than the root's error scale from both ends
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                resolved = np.abs(zq) > ezq
+                roots = -zp[resolved] / zq[resolved]
+                err = (ezp[resolved] + ezq[resolved] * np.abs(roots)) / np.abs(zq[resolved])
+                inside = (roots - x0 > err) & (x1 - roots > err)
+            cuts = _merge_close(roots[inside], err[inside])
             edges = np.concatenate([[x0], cuts, [x1]])
             for a0, a1 in zip(edges[:-1], edges[1:]):
                 with np.errstate(over="ignore"):
@@ -187,24 +235,26 @@ def relu_linear_regions_1d(weights, biases, *, interval=(-1.0, 1.0)) -> LinearRe
                     mid = 0.5 * a0 + 0.5 * a1
                 with np.errstate(over="ignore"):
                     mask = (zp + zq * mid) > 0.0
-                new.append((a0, a1, np.where(mask, zp, 0.0), np.where(mask, zq, 0.0)))
+                new.append((a0, a1, np.where(mask, zp, 0.0), np.where(mask, zq, 0.0),
+                            np.where(mask, ezp, 0.0), np.where(mask, ezq, 0.0)))
         pieces = new
     w, b = ws[-1], bs[-1]
+    aw, eb = np.abs(w), CUT_RTOL * np.abs(b)
     with np.errstate(over="ignore", invalid="ignore"):
-        intercepts = np.array([p @ w + b for _, _, p, _ in pieces])
-        slopes = np.array([q @ w for _, _, _, q in pieces])
+        intercepts = np.array([piece[2] @ w + b for piece in pieces])
+        slopes = np.array([piece[3] @ w for piece in pieces])
+        # rounding-error scales, turned from CUT_RTOL into AFFINE_RTOL units
+        e_int = np.array([piece[4] @ aw + eb for piece in pieces]) * (AFFINE_RTOL / CUT_RTOL)
+        e_slope = np.array([piece[5] @ aw for piece in pieces]) * (AFFINE_RTOL / CUT_RTOL)
     if not (np.all(np.isfinite(intercepts)) and np.all(np.isfinite(slopes))):
         raise _overflow(len(ws) - 1, "interval")
     breakpoints = np.array([pieces[0][0]] + [piece[1] for piece in pieces])
-    # compare in units of 2**-4 when outputs are near the float64 limit (exact rescaling)
-    unit = 1.0 if max(np.abs(slopes).max(), np.abs(intercepts).max()) <= 2.0**1000 else 2.0**-4
-    cmp_s, cmp_i = (slopes, intercepts) if unit == 1.0 else (slopes * unit, intercepts * unit)
-    merged = 1
-    for k in range(1, len(pieces)):
-        ref = unit + np.abs(cmp_s[k]).max() + np.abs(cmp_i[k]).max()
-        same = (np.abs(cmp_s[k] - cmp_s[k - 1]).max() <= 1e-9 * ref
-                and np.abs(cmp_i[k] - cmp_i[k - 1]).max() <= 1e-9 * ref)
-        merged += 0 if same else 1
+    # neighbours are one affine piece when every output's slope and intercept agree within their
+    # error scales (differences of values near the float64 limit may overflow to inf: distinct)
+    with np.errstate(over="ignore", invalid="ignore"):
+        same_slope = np.abs(np.diff(slopes, axis=0)) <= np.maximum(e_slope[1:], e_slope[:-1])
+        same_int = np.abs(np.diff(intercepts, axis=0)) <= np.maximum(e_int[1:], e_int[:-1])
+    merged = 1 + int(np.sum(~np.all(same_slope & same_int, axis=1)))
     return LinearRegions1D(len(pieces), merged, breakpoints, slopes, intercepts)
 
 
@@ -225,13 +275,10 @@ def _clip(poly: np.ndarray, a: float, g: np.ndarray, sign: float, eps: float):
 
 
 def _area(poly: np.ndarray) -> float:
-    x, y = poly[:, 0], poly[:, 1]
-    with np.errstate(over="ignore", invalid="ignore"):
-        area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    if not np.isfinite(area):  # products overflowed far from the origin: shift to a vertex
-        x, y = x - x[0], y - y[0]
-        area = 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-    return area
+    # shoelace relative to the first vertex: far from the origin the products x*y would overflow
+    # or, for a small polygon, cancel to nothing (a box 1e-9 wide around (0.5, 0.25) had area 0)
+    x, y = poly[:, 0] - poly[0, 0], poly[:, 1] - poly[0, 1]
+    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
 
 
 def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -> LinearRegions2D:
@@ -239,8 +286,13 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
 
     Each cell is a convex polygon on which the hidden layer is :math:`h(x) = p + x Q`;
     the zero line of :math:`z_k = (pW + b)_k + x (QW)_{:,k}` cuts it in two when the
-    line crosses its interior (vertex values of both signs beyond a relative
-    tolerance of 1e-12) [ours].
+    line crosses its interior: vertex values of both signs beyond the values' rounding-error
+    scale, :data:`CUT_RTOL` (1e-12) times the largest sum over a vertex :math:`v` of the
+    magnitudes of the terms of :math:`z_k(v)` [ours]. The tolerance is relative, so
+    rescaling a layer, the output, or the box together with the first layer changes no
+    count; a line that passes closer than about :math:`10^{-12}` times those magnitudes to
+    a vertex (e.g. a duplicate of an earlier neuron, or any line in a box narrower than
+    :math:`10^{-12}` times its distance from the origin) does not cut.
 
     Parameters
     ----------
@@ -286,13 +338,18 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
                          f"width {width:.6g}, height {height:.6g}, area {area:.6g}")
     ws, bs = _relu_layers(weights, biases, 2)
     square = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]])
-    cells = [(square, np.zeros(2), np.eye(2))]  # (polygon, p (d,), Q (2, d))
+    # cells: (polygon, p (d,), Q (2, d), ep (d,), eQ (2, d)) with h(x) = p + x Q on the polygon and
+    # ep, eQ the rounding-error scales of p and Q (CUT_RTOL times the sums of |terms| behind them)
+    cells = [(square, np.zeros(2), np.eye(2), np.zeros(2), CUT_RTOL * np.eye(2))]
     for layer, (w, b) in enumerate(zip(ws[:-1], bs[:-1])):
+        aw, eb = np.abs(w), CUT_RTOL * np.abs(b)
         new = []
-        for poly, p, Q in cells:
+        for poly, p, Q, ep, eQ in cells:
             with np.errstate(over="ignore", invalid="ignore"):
                 zp = p @ w + b
                 zq = Q @ w
+                ezp = ep @ aw + eb
+                ezq = eQ @ aw
                 corners = zp + poly @ zq
             if not (np.all(np.isfinite(zq)) and np.all(np.abs(corners) <= MAX_VALUE)):
                 raise _overflow(layer, "box")
@@ -301,7 +358,8 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
                 split = []
                 for part in parts:
                     values = zp[k] + part @ zq[:, k]
-                    eps = CUT_RTOL * (1.0 + np.abs(values).max())
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        eps = ezp[k] + (np.abs(part) @ ezq[:, k]).max()
                     if values.max() > eps and values.min() < -eps:
                         for sign in (1.0, -1.0):
                             piece = _clip(part, zp[k], zq[:, k], sign, eps)
@@ -316,7 +374,8 @@ def relu_linear_regions_2d(weights, biases, *, box=((-1.0, 1.0), (-1.0, 1.0))) -
                 if not np.all(np.isfinite(centre)):  # the coordinate sum overflowed
                     centre = part[0] + (part - part[0]).mean(axis=0)
                 mask = (zp + centre @ zq) > 0.0
-                new.append((part, np.where(mask, zp, 0.0), np.where(mask[None, :], zq, 0.0)))
+                new.append((part, np.where(mask, zp, 0.0), np.where(mask[None, :], zq, 0.0),
+                            np.where(mask, ezp, 0.0), np.where(mask[None, :], ezq, 0.0)))
         cells = new
     polygons = tuple(c[0] for c in cells)
     areas = np.array([_area(poly) for poly in polygons])
