@@ -13,25 +13,7 @@ from hypothesis import strategies as st
 
 from efttheory.errors import ConvergenceError
 from efttheory.synthesis import normalizers as N
-
-
-def real_jordan_matrix(blocks):
-    """Real Jordan matrix of ``[(eigenvalue, size), ...]`` (complex: one chain of 2x2 blocks)."""
-    n = sum(2 * s if isinstance(lam, complex) else s for lam, s in blocks)
-    J = np.zeros((n, n))
-    i = 0
-    for lam, s in blocks:
-        if isinstance(lam, complex):
-            for k in range(s):
-                j = i + 2 * k
-                J[j : j + 2, j : j + 2] = [[lam.real, lam.imag], [-lam.imag, lam.real]]
-                if k:
-                    J[j - 2 : j, j : j + 2] = np.eye(2)
-            i += 2 * s
-        else:
-            J[i : i + s, i : i + s] = lam * np.eye(s) + np.eye(s, k=1)
-            i += s
-    return J
+from tests.synthesis.test_synthesis_normalizers import jordan_matrix as real_jordan_matrix
 
 
 def parse_real_jordan(J, tol):
