@@ -138,7 +138,9 @@ def _assert_matches_exact_1d(ws, bs, lo=-1.0, hi=1.0):
     regions = relu_linear_regions_1d(ws, bs, interval=(lo, hi))
     n_regions, n_affine, breakpoints = exact_regions_1d(ws, bs, lo, hi)
     assert (regions.n_regions, regions.n_affine_pieces) == (n_regions, n_affine)
-    np.testing.assert_allclose(regions.breakpoints, [float(x) for x in breakpoints], rtol=0, atol=1e-9)
+    # positions to 1e-9 of the interval's size (an absolute 1e-9 would say nothing on narrow domains)
+    atol = 1e-9 * max(abs(lo), abs(hi))
+    np.testing.assert_allclose(regions.breakpoints, [float(x) for x in breakpoints], rtol=0, atol=atol)
     return regions
 
 
