@@ -979,17 +979,25 @@ def ticket_error_statistics(errors) -> TicketStats:
     e = as_finite_array("errors", errors, ndim=2)
     if e.shape[0] < 1 or e.shape[1] < 1:
         raise ValueError(f"errors must have shape (n_tickets >= 1, n_x >= 1), got {e.shape}")
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean_error = e.mean(axis=0)
-        bias_sq = float(np.mean(mean_error**2))
-        var = float(np.mean(np.mean((e - mean_error) ** 2, axis=0)))
-        mean_mse = float(np.mean(e**2))
+    # work in units of a power of two near max|e| (exact): squares of tiny errors would
+    # underflow to 0 and make the bias fraction 0 (errors of 1e-170 did)
+    top = float(np.max(np.abs(e)))
+    unit = math.ldexp(1.0, math.frexp(top)[1]) if top > 0.0 else 1.0
+    e_unit = e / unit
+    mean_unit = e_unit.mean(axis=0)
+    bias_unit = float(np.mean(mean_unit**2))
+    var_unit = float(np.mean(np.mean((e_unit - mean_unit) ** 2, axis=0)))
+    mse_unit = float(np.mean(e_unit**2))
+    bias_fraction = bias_unit / mse_unit if mse_unit > 0 else 0.0
+    with np.errstate(over="ignore", under="ignore"):
+        mean_error = mean_unit * unit
+        bias_sq = bias_unit * unit * unit
+        var = var_unit * unit * unit
+        mean_mse = mse_unit * unit * unit
     if not (math.isfinite(bias_sq) and math.isfinite(var) and math.isfinite(mean_mse)):
         raise ValueError(
-            f"errors are too large (max |e| = {float(np.max(np.abs(e))):.3g}): their mean squares "
-            "overflow float64"
+            f"errors are too large (max |e| = {top:.3g}): their mean squares overflow float64"
         )
-    bias_fraction = bias_sq / mean_mse if mean_mse > 0 else 0.0
     mean_error.setflags(write=False)
     return TicketStats(
         bias_sq=bias_sq,

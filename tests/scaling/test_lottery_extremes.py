@@ -196,3 +196,18 @@ def test_silu_third_derivative_is_relatively_accurate_near_zero():
     # -1.25e-18 instead of -5e-18 (it is -z/2 + O(z^3))
     for z in (1e-17, -3e-12, 1e-9):
         assert L.silu_derivative(z, 3) == pytest.approx(-0.5 * z, rel=1e-12, abs=0.0)
+
+
+def test_ticket_statistics_of_tiny_errors_keep_their_bias_fraction():
+    # the squares of errors ~1e-170 underflowed to 0 and the bias fraction came back 0
+    rng = np.random.default_rng(3)
+    errors = 0.3 + rng.normal(size=(5, 40))
+    reference = L.ticket_error_statistics(errors)
+    tiny = L.ticket_error_statistics(errors * 2.0**-565)  # ~1e-170: exact power-of-two scaling
+    assert 0.0 < reference.bias_fraction < 1.0
+    assert tiny.bias_fraction == reference.bias_fraction
+    np.testing.assert_array_equal(tiny.mean_error, reference.mean_error * 2.0**-565)
+    assert tiny.bias_sq == 0.0 and tiny.mean_mse == 0.0  # 1e-340: below the float64 range
+    big = L.ticket_error_statistics(errors * 2.0**400)
+    assert big.bias_fraction == reference.bias_fraction
+    assert big.bias_sq == reference.bias_sq * 2.0**800
