@@ -656,11 +656,11 @@ def _direct_ticket_fit(activation: str, w: float, b: float, x: np.ndarray) -> tu
     y_c = y - y.mean()
     # round-off of phi is relative to its two summands, which may cancel each other
     magnitude = float(np.max(np.abs(plus) + np.abs(minus)))
-    if float(np.max(np.abs(phi_c))) <= 1e-13 * magnitude:
+    top = float(np.max(np.abs(phi_c)))
+    if top <= 1e-13 * magnitude:
         raise _constant_feature_error(w, b, activation)
     with np.errstate(over="ignore", invalid="ignore"):
-        top = float(np.max(np.abs(phi_c)))  # the feature may be tiny (tanh near b = 0): scale first
-        phi_n = phi_c / top
+        phi_n = phi_c / top  # the feature may be tiny (tanh near b = 0): scale first
         v_top = float(np.dot(phi_n, y_c) / np.dot(phi_n, phi_n))  # v * top
         v = v_top / top
         c = float(y.mean() - v * phi.mean())
@@ -708,13 +708,21 @@ def _series_ticket_fit(activation: str, w: float, b: float, x: np.ndarray) -> tu
     return v, c, float(mse)
 
 
-def _scaled_norm(values: np.ndarray) -> float:
-    """Euclidean norm without underflow of the squares (0 for a zero vector)."""
+def _unit_range(values: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(values * 2**-e, e)`` with ``max|values * 2**-e|`` in [0.5, 1) (``e = 0`` for zeros).
+
+    The scaling is exact, so scale-free quantities computed from the result are bit-identical
+    for ordinary inputs and neither overflow nor underflow for extreme ones.
+    """
     top = float(np.max(np.abs(values)))
-    if top == 0.0:
-        return 0.0
-    scaled = values / top
-    return top * math.sqrt(float(np.dot(scaled, scaled)))
+    exponent = math.frexp(top)[1] if top > 0.0 else 0
+    return np.ldexp(values, -exponent), exponent
+
+
+def _scaled_norm(values: np.ndarray) -> float:
+    """Euclidean norm without under- or overflow of the squares (0 for a zero vector)."""
+    scaled, exponent = _unit_range(values)
+    return math.ldexp(math.sqrt(float(np.dot(scaled, scaled))), exponent)
 
 
 def ticket_best_fit(w, b, *, activation="silu", lo=-2.0, hi=2.0, n_grid=1001) -> TicketFit:
@@ -981,22 +989,19 @@ def ticket_error_statistics(errors) -> TicketStats:
         raise ValueError(f"errors must have shape (n_tickets >= 1, n_x >= 1), got {e.shape}")
     # work in units of a power of two near max|e| (exact): squares of tiny errors would
     # underflow to 0 and make the bias fraction 0 (errors of 1e-170 did)
-    top = float(np.max(np.abs(e)))
-    unit = math.ldexp(1.0, math.frexp(top)[1]) if top > 0.0 else 1.0
-    e_unit = e / unit
+    e_unit, exponent = _unit_range(e)
     mean_unit = e_unit.mean(axis=0)
     bias_unit = float(np.mean(mean_unit**2))
     var_unit = float(np.mean(np.mean((e_unit - mean_unit) ** 2, axis=0)))
     mse_unit = float(np.mean(e_unit**2))
     bias_fraction = bias_unit / mse_unit if mse_unit > 0 else 0.0
     with np.errstate(over="ignore", under="ignore"):
-        mean_error = mean_unit * unit
-        bias_sq = bias_unit * unit * unit
-        var = var_unit * unit * unit
-        mean_mse = mse_unit * unit * unit
+        mean_error = np.ldexp(mean_unit, exponent)
+        bias_sq, var, mean_mse = (float(np.ldexp(x, 2 * exponent)) for x in (bias_unit, var_unit, mse_unit))
     if not (math.isfinite(bias_sq) and math.isfinite(var) and math.isfinite(mean_mse)):
         raise ValueError(
-            f"errors are too large (max |e| = {top:.3g}): their mean squares overflow float64"
+            f"errors are too large (max |e| = {float(np.max(np.abs(e))):.3g}): their mean squares "
+            "overflow float64"
         )
     mean_error.setflags(write=False)
     return TicketStats(
@@ -1188,9 +1193,7 @@ def odd_part_norm(f_values) -> float:
     top = float(np.max(np.abs(f)))
     if top == 0.0:
         raise ValueError("f_values must not be identically zero: its odd part fraction is undefined")
-    # the ratio is scale-free: bring max|f| into [0.5, 1) by an exact power of two, so that
-    # the norms neither overflow nor underflow (bit-identical for ordinary inputs)
-    f = np.ldexp(f, -np.frexp(top)[1])
+    f, _ = _unit_range(f)  # the ratio is scale-free
     norm = float(np.linalg.norm(f))
     return min(1.0, float(np.linalg.norm(f - f[::-1])) / (2.0 * norm))
 
