@@ -64,11 +64,15 @@ def softmax_cross_entropy(logits, labels) -> Loss:
 
 def _cross_entropy(logits, labels) -> Loss:
     n = logits.shape[0]
-    shifted = logits - logits.max(axis=1, keepdims=True)
+    rows = np.arange(n)
+    top = logits.argmax(axis=1)
+    shifted = logits - logits[rows, top][:, None]
     exp = np.exp(shifted)
     norm = exp.sum(axis=1, keepdims=True)
-    rows = np.arange(n)
-    value = float(np.mean(np.log(norm[:, 0]) - shifted[rows, labels]))
+    # log(norm) = log1p(sum of the other terms): exact for a confident prediction, where
+    # log(1 + tiny) would round to 0 and the logged loss would flatten at ~1e-16
+    others = exp.sum(axis=1, where=np.arange(exp.shape[1]) != top[:, None])
+    value = float(np.mean(np.log1p(others) - shifted[rows, labels]))
     grad = exp / norm
     grad[rows, labels] -= 1.0
     grad /= n

@@ -157,7 +157,9 @@ def _gradients(net, pairs, labels):
     activations, derivatives = _forward(net.decoder, features)
     z = activations[-1][:, 0]
     count = z.shape[0]
-    loss = float(np.mean(np.logaddexp(0.0, z) - labels * z))
+    # softplus(z) - y z = (1 - y) softplus(z) + y softplus(-z): no cancellation when the
+    # prediction is confident and right (the difference form rounds such losses to 0)
+    loss = float(np.mean((1.0 - labels) * np.logaddexp(0.0, z) + labels * np.logaddexp(0.0, -z)))
     delta = ((0.5 * (1.0 + np.tanh(0.5 * z)) - labels) / count)[:, None]
     grads = [None] * (2 * len(net.decoder.weights))
     for layer in range(len(net.decoder.weights) - 1, -1, -1):

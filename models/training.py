@@ -42,6 +42,8 @@ def batch_schedule(n_rows: int, steps: int, batch_size, rng) -> np.ndarray:
     """Row indices (steps, batch_size) of every step; full batch when ``batch_size`` is None."""
     if batch_size is None:
         return np.arange(n_rows, dtype=np.int64)[None, :].repeat(1, axis=0)
+    if steps == 0:
+        return np.empty((0, batch_size), dtype=np.int64)
     per_epoch = n_rows // batch_size
     epochs = -(-steps // per_epoch)
     rows = [rng.permutation(n_rows)[: per_epoch * batch_size].reshape(per_epoch, batch_size)

@@ -1,5 +1,7 @@
 """Every hand-written gradient against central finite differences."""
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -102,3 +104,22 @@ def test_mlp1d_gradients(activation, width):
                                            activation).mse(x, y)[idx[0]])
             fd[idx] = (shifted[0] - shifted[1]) / (2 * H)
         assert rel_err(grad, fd) < 1e-6, name
+
+
+@pytest.mark.parametrize("gap", [1.0, 25.0, 40.0, 100.0, 700.0])
+def test_cross_entropy_value_of_a_confident_prediction_keeps_its_digits(gap):
+    # loss = log(1 + 30 e^-gap) for the favoured class, gap + the same for another one;
+    # the former is below the round-off of 1 once gap > 37 and used to come out as 0
+    logits = np.zeros((2, 31))
+    logits[:, 1:] = -gap
+    tail = math.log1p(30.0 * math.exp(-gap))
+    right = softmax_cross_entropy(logits[:1], [0]).value
+    wrong = softmax_cross_entropy(logits[1:], [5]).value
+    assert right == pytest.approx(tail, rel=1e-14, abs=0.0)
+    assert wrong == pytest.approx(gap + tail, rel=1e-14, abs=0.0)
+
+
+def test_cross_entropy_value_with_tied_top_logits():
+    value = softmax_cross_entropy(np.array([[2.0, 2.0, 1.0], [2.0, 2.0, 1.0]]), [0, 2]).value
+    expected = math.log(2.0 + math.exp(-1.0)) + 0.5
+    assert value == pytest.approx(expected, rel=1e-15, abs=0.0)

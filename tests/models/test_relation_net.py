@@ -126,3 +126,17 @@ def test_single_precision_training_stays_single_and_learns():
 def test_unknown_precision_is_rejected():
     with pytest.raises(ValueError, match="precision"):
         RelationNetConfig(precision="float16")
+
+
+@pytest.mark.parametrize("bias", [5.0, 40.0, 400.0])
+def test_loss_of_a_confident_prediction_keeps_its_digits(bias):
+    # the decoder outputs z = bias for every pair; the loss of label 1 is softplus(-z),
+    # which the difference softplus(z) - z rounded to 0 once z > 36
+    net = init_relation_net(RelationNetConfig(n=3, dim=2, depth=0), 0)
+    net.decoder.weights[0][...] = 0.0
+    net.decoder.biases[0][...] = bias
+    pairs = np.arange(9)
+    ones = _loss(net, pairs, np.ones(9))
+    zeros = _loss(net, pairs, np.zeros(9))
+    assert ones == pytest.approx(np.log1p(np.exp(-bias)), rel=1e-14, abs=0.0)
+    assert zeros == pytest.approx(bias + np.log1p(np.exp(-bias)), rel=1e-14, abs=0.0)

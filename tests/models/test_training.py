@@ -93,3 +93,11 @@ def test_bad_inputs():
         init_mlp((3,), rng=0)
     with pytest.raises(ValueError, match="fan_in"):
         MLP((np.zeros((1, 3)), np.zeros((2, 1))), (np.zeros(3), np.zeros(1)))
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_zero_steps_with_minibatches_returns_the_starting_network(backend):
+    start = init_mlp((1, 4, 1), rng=0)
+    result = train_mlp(start, X, Y, steps=0, batch_size=12, backend=backend)
+    np.testing.assert_array_equal(result.mlp.flat(), start.flat())
+    assert result.loss_history.shape == (0,)
