@@ -33,6 +33,7 @@ import csv
 import hashlib
 import math
 import os
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -144,8 +145,17 @@ class ChinchillaParams:
     @property
     def G(self) -> float:
         r""":math:`G = (\alpha A/(\beta B))^{1/(\alpha+\beta)}`; ``inf`` (or 0) where it leaves the float64 range."""
-        ratio = self.alpha * self.A / (self.beta * self.B)
+        numerator, denominator = self.alpha * self.A, self.beta * self.B
         power = 1.0 / (self.alpha + self.beta)
+        ratio = numerator / denominator
+        if not all(sys.float_info.min <= x < math.inf for x in (numerator, denominator, ratio)):
+            # a product or the ratio left the normal range (inf / inf = nan, or subnormal digits
+            # lost) although G itself may be ordinary: take the logarithms apart
+            log_ratio = math.log(self.alpha) + math.log(self.A) - math.log(self.beta) - math.log(self.B)
+            try:
+                return math.exp(log_ratio * power)
+            except OverflowError:
+                return math.inf
         try:
             return ratio**power
         except OverflowError:  # Python floats raise instead of returning inf
@@ -494,8 +504,8 @@ def compute_optimal_allocation(C, params: ChinchillaParams) -> ComputeOptimal:
     Raises
     ------
     ValueError
-        If :math:`N_{\rm opt}`, :math:`D_{\rm opt}` or the loss leaves the positive float64
-        range (e.g. :math:`G` overflows).
+        If :math:`N_{\rm opt}`, :math:`D_{\rm opt}`, their ratio or the loss leaves the
+        positive float64 range (e.g. :math:`G` overflows).
 
     Notes
     -----
@@ -518,7 +528,8 @@ def compute_optimal_allocation(C, params: ChinchillaParams) -> ComputeOptimal:
         n_opt = g * (c / 6.0) ** s_n
         d_opt = (c / 6.0) / n_opt
         loss = params.E + params.A * n_opt ** (-params.alpha) + params.B * d_opt ** (-params.beta)
-    for name, value in (("N_opt", n_opt), ("D_opt", d_opt), ("loss", loss)):
+        tokens = d_opt / n_opt
+    for name, value in (("N_opt", n_opt), ("D_opt", d_opt), ("loss", loss), ("D_opt/N_opt", tokens)):
         if not np.all(np.isfinite(value) & (value > 0)):
             raise ValueError(
                 f"C and params give {name} outside the positive float64 range (G = {g:.4g}, "
@@ -526,7 +537,7 @@ def compute_optimal_allocation(C, params: ChinchillaParams) -> ComputeOptimal:
                 "alpha*A/(beta*B) or C have no representable compute-optimal allocation"
             )
     return ComputeOptimal(compute=_as_output(c), n_opt=_as_output(n_opt), d_opt=_as_output(d_opt),
-                          tokens_per_parameter=_as_output(d_opt / n_opt), loss=_as_output(loss),
+                          tokens_per_parameter=_as_output(tokens), loss=_as_output(loss),
                           G=g, share_N=s_n, share_D=s_d)
 
 
@@ -1070,6 +1081,18 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
                                fixed={} if fixed is None else {k: float(v) for k, v in fixed.items()})
 
 
+#: Smallest eigenvalue, relative to the largest, that a bootstrap correlation matrix may have
+#: [ours]; Epoch AI's 240 points give about 1e-5, a covariance of too few resamples ~1e-17.
+_SINGULAR_CORRELATION = 1e-12
+
+
+def _same_fixed(first: dict, second: dict) -> bool:
+    """Whether two ``fixed`` dictionaries hold the same parameters at the same values."""
+    if sorted(first) != sorted(second):
+        return False
+    return all(math.isclose(float(first[k]), float(second[k]), rel_tol=1e-12, abs_tol=0.0) for k in first)
+
+
 def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaBootstrap) -> HypothesisTest:
     r"""Wald-type test of ``reference`` against a fit with the bootstrap covariance.
 
@@ -1094,8 +1117,10 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
     TypeError
         If ``reference``, ``fit`` or ``bootstrap`` has the wrong type.
     ValueError
-        If ``bootstrap.cov_log`` is not a finite (5, 5) matrix, its free block is numerically
-        singular, or ``fit`` is a :class:`ChinchillaFit` whose fixed parameters differ from
+        If ``bootstrap.cov_log`` is not a finite (5, 5) matrix, its free block is singular
+        (no more successful resamples than free parameters) or numerically singular (the
+        condition number of its correlation matrix exceeds 1e12 [ours]), or ``fit`` is a
+        :class:`ChinchillaFit` whose fixed parameters or their values differ from
         ``bootstrap.fixed``.
 
     Notes
@@ -1125,22 +1150,37 @@ def parameter_chi2_test(reference: ChinchillaParams, fit, bootstrap: ChinchillaB
         raise TypeError(f"fit must be a ChinchillaFit or ChinchillaParams, got {type(fit).__name__}")
     if not isinstance(bootstrap, ChinchillaBootstrap):
         raise TypeError(f"bootstrap must be a ChinchillaBootstrap, got {type(bootstrap).__name__}")
-    if isinstance(fit, ChinchillaFit) and sorted(fit.fixed) != sorted(bootstrap.fixed):
-        raise ValueError(f"fit and bootstrap must hold the same parameters fixed, got fit.fixed="
-                         f"{fit.fixed} and bootstrap.fixed={bootstrap.fixed}")
+    if isinstance(fit, ChinchillaFit) and not _same_fixed(fit.fixed, bootstrap.fixed):
+        raise ValueError(f"fit and bootstrap must hold the same parameters fixed at the same values, "
+                         f"got fit.fixed={fit.fixed} and bootstrap.fixed={bootstrap.fixed}")
     free = [k for k, name in enumerate(_LOG_ORDER) if name not in bootstrap.fixed]
     cov = np.asarray(bootstrap.cov_log, dtype=float)
+    n_samples = np.shape(bootstrap.samples)[0]
     if cov.shape != (5, 5) or not np.all(np.isfinite(cov)):
         raise ValueError(
             f"bootstrap.cov_log must be a finite (5, 5) covariance, got shape {cov.shape} with "
             f"{int(np.sum(~np.isfinite(cov)))} non-finite entries (a bootstrap needs at least 2 "
-            f"successful resamples; this one has {np.shape(bootstrap.samples)[0]})"
+            f"successful resamples; this one has {n_samples})"
         )
+    if n_samples <= len(free):
+        # the sample covariance of n points has rank <= n - 1: singular, whatever solve returns
+        raise ValueError(f"bootstrap must hold more successful resamples than free parameters "
+                         f"({len(free)}) for a non-singular covariance, got {n_samples}")
+    block = cov[np.ix_(free, free)]
+    scale = np.sqrt(np.diag(block))
+    if not np.all(scale > 0):
+        raise ValueError("bootstrap.cov_log is singular: a free parameter has zero variance")
+    correlation = block / np.outer(scale, scale)
+    eigenvalues = np.linalg.eigvalsh(correlation)
+    if eigenvalues[0] <= _SINGULAR_CORRELATION * eigenvalues[-1]:
+        raise ValueError(f"bootstrap.cov_log is numerically singular (condition number of its "
+                         f"correlation matrix above {1 / _SINGULAR_CORRELATION:.0e})")
     diff = (reference.log() - estimate.log())[free]
-    stat = float(diff @ np.linalg.solve(cov[np.ix_(free, free)], diff))
+    # positive definite with a bounded condition number: a negative value can only be round-off
+    stat = max(float(diff @ np.linalg.solve(block, diff)), 0.0)
     if not math.isfinite(stat):
-        raise ValueError(f"the chi-square statistic is not finite ({stat}): bootstrap.cov_log is "
-                         "numerically singular")
+        raise ValueError(f"the chi-square statistic is not finite ({stat}): the estimate or the "
+                         "reference is too far out for bootstrap.cov_log")
     return HypothesisTest(statistic=stat, df=len(free), p_value=_chi2_survival(stat, len(free)))
 
 
@@ -1268,8 +1308,9 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
     FileNotFoundError
         If ``path`` is not an existing file.
     ValueError
-        If the file is not UTF-8 text, a needed column is missing, the file has no data row, a
-        cell is not a positive finite number, or :math:`D = C/(6N)` underflows to 0 or overflows.
+        If the file is not UTF-8 text, a needed column is missing or named twice, the file has
+        no data row, a row has more cells than the header, a cell is not a positive finite
+        number, or :math:`D = C/(6N)` underflows to 0 or overflows.
 
     Notes
     -----
@@ -1303,17 +1344,25 @@ def read_chinchilla_csv(path) -> ChinchillaPoints:
         warnings.warn(f"{p.name}: sha256 {digest[:12]}... differs from Epoch AI's file "
                       f"({CHINCHILLA_CSV_SHA256[:12]}...)", stacklevel=2)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark is not part of the first column's name
     except UnicodeDecodeError as exc:
         raise ValueError(f"path must be a UTF-8 text CSV, {p.name} is not ({exc})") from None
     reader = csv.DictReader(text.splitlines())
     needed = ("Model Size", "Training FLOP", "loss")
-    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    header = list(reader.fieldnames or [])
+    missing = [c for c in needed if c not in header]
     if missing:
         raise ValueError(f"path must be a CSV with columns {needed}, missing {missing}")
+    repeated = [c for c in needed if header.count(c) > 1]
+    if repeated:
+        raise ValueError(f"path must be a CSV naming each column once, {p.name} repeats {repeated}")
     rows = list(reader)
     if not rows:
         raise ValueError(f"path must be a CSV with at least one data row, {p.name} has none")
+    for index, row in enumerate(rows, start=1):
+        if None in row:  # more cells than header names: a decimal comma or a shifted row
+            raise ValueError(f"path must be a CSV whose rows have at most {len(header)} cells, data "
+                             f"row {index} of {p.name} has {len(header) + len(row[None])}")
     columns = {}
     for name in needed:
         try:

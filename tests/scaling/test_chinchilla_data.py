@@ -80,6 +80,9 @@ def test_malformed_csv_names_the_fault(tmp_path):
         "text_cell.csv": ("Model Size,Training FLOP,loss\n1e8,n/a,3.0\n", "'Training FLOP' .* must hold numbers"),
         "short_row.csv": ("Model Size,Training FLOP,loss\n1e8,1e18\n", "'loss' .* must hold numbers"),
         "negative.csv": ("Model Size,Training FLOP,loss\n-1e8,1e18,3.0\n", "'Model Size' .* positive finite"),
+        # these two used to be read silently: loss 2.0 from "2,5", the second 'loss' column
+        "decimal_comma.csv": ("Model Size,Training FLOP,loss\n1e9,6e19,2,5\n", "row 1 .* has 4"),
+        "repeated.csv": ("Model Size,Training FLOP,loss,loss\n1e9,6e19,2.5,3.5\n", "repeats \\['loss'\\]"),
     }
     for name, (text, message) in cases.items():
         path = tmp_path / name
@@ -88,3 +91,12 @@ def test_malformed_csv_names_the_fault(tmp_path):
             warnings.simplefilter("ignore")
             with pytest.raises(ValueError, match=message):
                 C.read_chinchilla_csv(path)
+
+
+def test_byte_order_mark_is_not_part_of_the_first_column(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes(b"\xef\xbb\xbfModel Size,Training FLOP,loss\n1e9,6e19,2.5\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pts = C.read_chinchilla_csv(path)
+    assert pts.N.tolist() == [1e9] and pts.loss.tolist() == [2.5]

@@ -4,6 +4,7 @@ Each test pins a defect of an earlier version (silently failed point fit, all-Na
 unidentifiable fit reported as converged, wrong argument named, raw decode / overflow errors).
 """
 
+import dataclasses
 import math
 
 import numpy as np
@@ -56,6 +57,36 @@ def test_interval_and_chi2_test_on_an_empty_bootstrap_are_clear(grid):
         empty.interval()
     with pytest.raises(ValueError, match="bootstrap.cov_log must be a finite"):
         C.parameter_chi2_test(TRUE, TRUE, empty)
+
+
+@pytest.mark.parametrize("n_boot", [2, 3, 4, 5])
+def test_chi2_test_refuses_a_covariance_of_too_few_resamples(grid, n_boot):
+    # n resamples give a covariance of rank <= n - 1; n_boot = 4 (rng 2) used to return a
+    # statistic of 2e14 with p = 0 for the very law that made the data
+    fit = C.fit_chinchilla(*grid)
+    boot = C.bootstrap_chinchilla(*grid, n_boot=n_boot, rng=2)
+    with pytest.raises(ValueError, match="more successful resamples than free parameters"):
+        C.parameter_chi2_test(TRUE, fit, boot)
+
+
+def test_chi2_test_refuses_a_numerically_singular_covariance(grid):
+    boot = C.bootstrap_chinchilla(*grid, n_boot=20, rng=0)
+    samples = boot.log_samples.copy()
+    samples[:, 4] = samples[:, 3] * (1 + 1e-14)  # log beta copies alpha: correlation 1 - 1e-28
+    degenerate = dataclasses.replace(boot, cov_log=np.cov(samples, rowvar=False))
+    with pytest.raises(ValueError, match="numerically singular"):
+        C.parameter_chi2_test(TRUE, TRUE, degenerate)
+    zero = dataclasses.replace(boot, cov_log=np.diag([1.0, 1.0, 0.0, 1.0, 1.0]))
+    with pytest.raises(ValueError, match="zero variance"):
+        C.parameter_chi2_test(TRUE, TRUE, zero)
+
+
+def test_chi2_test_refuses_a_fit_fixed_at_another_value(grid):
+    # same fixed name, different value: used to give statistic 5.6e6 and p = 0 without complaint
+    fit = C.fit_chinchilla(*grid, fixed={"alpha": 0.3})
+    boot = C.bootstrap_chinchilla(*grid, n_boot=10, rng=0, fixed={"alpha": 0.35})
+    with pytest.raises(ValueError, match="same values"):
+        C.parameter_chi2_test(TRUE, fit, boot)
 
 
 @pytest.mark.parametrize("N, D, message", [
@@ -136,6 +167,28 @@ def test_G_overflow_is_inf_and_allocation_raises():
     assert EXTREME.G == math.inf
     with pytest.raises(ValueError, match="N_opt outside the positive float64 range"):
         C.compute_optimal_allocation(1e20, EXTREME)
+
+
+@pytest.mark.parametrize("params, expected", [
+    # alpha*A and beta*B both overflow: inf / inf gave G = nan and a raising allocation
+    (C.ChinchillaParams(E=1.0, A=1e308, B=1e308, alpha=2.0, beta=2.0), 1.0),
+    # only the numerator overflows: G was inf
+    (C.ChinchillaParams(E=1.0, A=1.7e308, B=1e308, alpha=1.5, beta=1.5), (1.7 * 1.5 / 1.5) ** (1 / 3)),
+    # the ratio 1e-322 is subnormal: G was 0.12 % off, silently
+    (C.ChinchillaParams(E=1.0, A=1e-300, B=1e21, alpha=0.1, beta=10.0),
+     math.exp((math.log(0.1) + math.log(1e-300) - math.log(10.0) - math.log(1e21)) / 10.1)),
+])
+def test_G_stays_accurate_when_its_products_leave_the_normal_range(params, expected):
+    assert params.G == pytest.approx(expected, rel=1e-13, abs=0.0)
+    if expected == 1.0:
+        opt = C.compute_optimal_allocation(1e24, params)
+        assert opt.n_opt == pytest.approx(math.sqrt(1e24 / 6), rel=1e-14)
+
+
+def test_allocation_with_unrepresentable_tokens_per_parameter_raises():
+    # D_opt / N_opt overflows although both are finite: it was returned as inf
+    with pytest.raises(ValueError, match="D_opt/N_opt outside the positive float64 range"):
+        C.compute_optimal_allocation(1e24, C.ChinchillaParams(E=1.0, A=4e-306, B=1e17, alpha=0.5, beta=1.0))
 
 
 def test_chinchilla_loss_overflow_raises_and_log_form_works():

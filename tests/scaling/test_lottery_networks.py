@@ -168,6 +168,12 @@ def test_loss_histogram_modes_merging_and_shares():
     lone = np.concatenate([np.repeat(centres([0]), 24), centres([12])])
     assert len(L.loss_histogram_modes(lone)) == 1
     assert [m.count for m in L.loss_histogram_modes(lone, min_share=0.0)] == [24, 1]
+    # a mode holding exactly min_share is kept ("at least"): 0.07 * 100 rounds to 7.000000000000001
+    for share, big in [(0.07, 93), (0.14, 86), (0.28, 72)]:
+        small = 100 - big
+        exact = np.r_[np.full(big, 1e-3), np.full(small, 1e-1)]
+        assert [m.count for m in L.loss_histogram_modes(exact, min_share=share)] == [big, small]
+        assert [m.count for m in L.loss_histogram_modes(exact, min_share=share + 1e-9)] == [big]
     # a flat-topped peak has its centre in the middle of the top
     flat = np.repeat(centres([0, 1, 2, 3]), [2, 9, 9, 2])
     (mode,) = L.loss_histogram_modes(flat)

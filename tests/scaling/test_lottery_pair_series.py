@@ -134,3 +134,17 @@ def test_series_path_still_rejects_constant_features():
             L.ticket_best_fit(w, 0.0, activation="tanh")
     with pytest.raises(ValueError, match="float64 range"):
         L.ticket_best_fit(1e-200, 0.5)  # v ~ 1/w^2 overflows
+
+
+@pytest.mark.parametrize("w, b, x", [
+    (1.0, 1e-10, 1.0),      # tiny bias: the two tanh terms nearly cancel (was 7e-7 off)
+    (1.0, 2.0, 30.0),       # |wx| > |b|: tanh(32) + tanh(-28), both round to +-1 (was 0)
+    (3.0, -0.4, 0.2),       # ordinary point
+    (0.01, 200.0, 4.0),     # large bias, no cancellation
+])
+def test_symmetric_tanh_ticket_keeps_relative_accuracy(w, b, x):
+    with mpmath.workdps(400):
+        expected = float(mpmath.tanh(mpmath.mpf(b) + mpmath.mpf(w) * mpmath.mpf(x))
+                         + mpmath.tanh(mpmath.mpf(b) - mpmath.mpf(w) * mpmath.mpf(x)))
+    got = L.symmetric_ticket(x, w, b, 1.0, activation="tanh")
+    assert got == pytest.approx(expected, rel=1e-14, abs=0.0)
