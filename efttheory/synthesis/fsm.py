@@ -334,10 +334,17 @@ def cluster_states(h, *, rng, k: int | None = None, tol: float | None = None) ->
     With ``k`` given, k-means with k-means++ seeding (best of 3 restarts) is
     run with that ``k``. Otherwise the smallest :math:`k \in \{1, \dots, 8\}` is
     taken whose largest point-to-centre distance is below ``tol`` times the
-    smallest centre separation (``k = 1`` only for states that coincide to
-    :math:`10^{-9}` relative) [ours]. If no such ``k`` exists, greedy radius
-    clustering with radius ``tol/2`` times the largest distance from the mean
-    is used.
+    smallest centre separation (``k = 1`` only for states within
+    :math:`10^{-9} \max(1, \max|h|)` of their mean) [ours]. If no such ``k``
+    exists, greedy radius clustering with radius ``tol/2`` times the largest
+    distance from the mean is used.
+
+    Both rules, and the merging of states that agree to
+    :math:`10^{-12} \max(1, \max|h|)` before k-means (which caps ``k`` at the
+    number of such distinct states), are absolute below unit scale: states of
+    order 1 (a trained RNN's) are resolved to :math:`10^{-9}`, but states that
+    are all smaller than about :math:`10^{-8}` may be merged into one cluster.
+    Rescale such states first.
 
     Parameters
     ----------

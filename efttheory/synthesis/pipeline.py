@@ -91,6 +91,12 @@ class MIPSResult:
     attempts : tuple of Attempt
         Every stage in order.
     seconds : float
+
+    Notes
+    -----
+    ``solved`` is about the program: :func:`mips` synthesises from the RNN's hidden states and
+    the *reference* outputs, so a verified program can come out of an RNN that is not itself
+    exact. :attr:`rnn_exact` tells, and :attr:`reason` says so in that case [ours].
     """
 
     task: str
@@ -112,17 +118,32 @@ class MIPSResult:
         return failed[-1].method if failed else None
 
     @property
+    def rnn_exact(self) -> bool | None:
+        """Whether the RNN's rounded outputs equalled the reference on the distillation set.
+
+        ``None`` when no RNN was run (:func:`synthesize_program` on given hidden states).
+        """
+        stages = [a for a in self.attempts if a.method == "rnn"]
+        return stages[0].succeeded if stages else None
+
+    @property
     def reason(self) -> str:
         """One line saying what was found, or which stages failed and why."""
         if self.solved:
             v = self.verification
-            return f"solved by {self.method}, verified on {v.n_sequences} + {v.second_sample} sequences"
+            line = f"solved by {self.method}, verified on {v.n_sequences} + {v.second_sample} sequences"
+            if self.rnn_exact is False:
+                rnn = next(a for a in self.attempts if a.method == "rnn")
+                line += f"; but the RNN itself is not exact ({rnn.reason})"
+            return line
         failed = [f"{a.method}: {a.reason}" for a in self.attempts if not a.succeeded]
         return "not solved; " + ("; ".join(failed) if failed else "no method was attempted")
 
     def __repr__(self) -> str:
         if self.solved:
-            return f"MIPSResult({self.task}: solved by {self.method}, {self.program!r}, {self.seconds:.1f}s)"
+            inexact = ", RNN not exact" if self.rnn_exact is False else ""
+            return (f"MIPSResult({self.task}: solved by {self.method}{inexact}, {self.program!r}, "
+                    f"{self.seconds:.1f}s)")
         return f"MIPSResult({self.task}: {self.reason}, {self.seconds:.1f}s)"
 
 
@@ -450,7 +471,10 @@ def mips(
     -------
     MIPSResult
         ``solved`` only with a strictly verified program; otherwise :attr:`MIPSResult.reason`
-        names the failed stage (``"rnn"`` when the hidden states overflow).
+        names the failed stage (``"rnn"`` when the hidden states overflow). An RNN whose rounded
+        outputs miss the reference does not stop the synthesis (the program is checked against
+        the reference, not the RNN); :attr:`MIPSResult.rnn_exact` is then False and
+        :attr:`MIPSResult.reason` says so.
 
     Raises
     ------

@@ -124,6 +124,9 @@ class Program:
         for n in self.state_names:
             if not isinstance(n, str) or not n.isidentifier() or n in reserved or n.startswith("next_"):
                 raise ValueError(f"state name {n!r} must be an identifier other than {sorted(reserved)}")
+        repeated = sorted({n for n in self.state_names if self.state_names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"state_names must be distinct, got {repeated} more than once")
         if len(self.state_names) != len(self.initial) or len(self.state_names) != len(self.next_exprs):
             raise ValueError(
                 "state_names, initial and next_exprs must have the same length, got "

@@ -63,6 +63,26 @@ def test_hand_built_linear_rnn_gives_a_verified_linear_program():
     assert res.program.next_exprs == ("x", "a") and res.program.output_exprs == ("a + 2*b",)
     assert [a.method for a in res.attempts] == ["rnn", "lattice", "LR"]
     assert "solved by LR" in repr(res) and res.failed_stage is None
+    assert res.rnn_exact is True and "not exact" not in res.reason + repr(res)
+
+
+def test_a_program_verified_from_an_inexact_rnn_says_so():
+    # the read-out doubles the count: the RNN is wrong, the program (checked against the
+    # reference) is right; the result used to read "solved by LR" with no trace of the RNN miss
+    doubled = RNNWeights(hidden_W=(np.array([[1.0, 1.0]]),), hidden_b=(np.zeros(1),),
+                         output_W=(np.array([[2.0]]),), output_b=(np.zeros(1),),
+                         hidden_dim=1, input_dim=1, output_dim=1)
+    res = PL.mips(doubled, reference=lambda x: np.cumsum(x, axis=1), sampler=bits, input_low=0,
+                  input_high=1, task="count", n_train=200, rng=0, n_verify=N_VERIFY)
+    assert res.solved and res.method == "LR"
+    assert res.rnn_exact is False
+    assert "the RNN itself is not exact (accuracy" in res.reason and "RNN not exact" in repr(res)
+    hidden = rnn_forward(doubled, bits(np.random.default_rng(0), 64))[1]
+    direct = PL.synthesize_program(hidden, bits(np.random.default_rng(0), 64),
+                                   np.cumsum(bits(np.random.default_rng(0), 64), axis=1), task="count",
+                                   reference=lambda x: np.cumsum(x, axis=1), sampler=bits, input_low=0,
+                                   input_high=1, n_verify=N_VERIFY, rng=0)
+    assert direct.rnn_exact is None
 
 
 def test_hand_built_relu_rnn_gives_a_verified_boolean_program():

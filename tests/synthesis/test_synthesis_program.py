@@ -182,6 +182,9 @@ def test_bad_input():
         P.Program("LR", 1, ("a",), (0,), ("z + 1",), ("a",))
     with pytest.raises(ValueError, match="same length"):
         P.Program("LR", 1, ("a", "b"), (0,), ("a",), ("a",))
+    # a repeated state name used to be accepted, the later definition silently winning
+    with pytest.raises(ValueError, match=r"state_names must be distinct, got \['a'\]"):
+        P.Program("LR", 1, ("a", "a"), (0, 5), ("a + x", "a*2"), ("a",))
     with pytest.raises(ValueError, match="not valid Python"):
         P.Program("LR", 1, ("a",), (0,), ("a +",), ("a",))
     with pytest.raises(ValueError, match="input column"):
