@@ -300,12 +300,33 @@ def _params(p) -> DC2Params:
 @dataclass(frozen=True)
 class ContestProbabilities:
     """Contest outcomes of DC-2: ``p_1 = P(s_C + s_F, s_T)``, ``p_0 = P(s_C, s_T)``,
-    ``pi = P(s_F, s_T_after)`` with ``s_T_after = s_T + gamma s_C``."""
+    ``pi = P(s_F, s_T_after)`` with ``s_T_after = s_T + gamma s_C``.
+
+    ``one_minus_p_1``, ``one_minus_p_0`` and ``one_minus_pi`` are the complements, computed
+    directly for the Tullock contest (:math:`1 - P(x, y) = P(y, x)`), so they keep their digits
+    when a contest is lopsided and :math:`P` rounds to 1 (for a custom ``csf``, and by default
+    when built by hand: ``1 - P``).
+    """
 
     p_1: float
     p_0: float
     pi: float
     s_T_after: float
+    one_minus_p_1: float | None = None
+    one_minus_p_0: float | None = None
+    one_minus_pi: float | None = None
+
+    def __post_init__(self):
+        for name, value in (("one_minus_p_1", self.p_1), ("one_minus_p_0", self.p_0), ("one_minus_pi", self.pi)):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, 1.0 - value)
+
+    @property
+    def efficacy(self) -> float:
+        """:math:`\\Delta p = p_1 - p_0`, from the complements when both are above 1/2."""
+        if self.p_0 >= 0.5:
+            return self.one_minus_p_0 - self.one_minus_p_1
+        return self.p_1 - self.p_0
 
 
 def contest_probabilities(p: DC2Params) -> ContestProbabilities:
@@ -323,8 +344,13 @@ def contest_probabilities(p: DC2Params) -> ContestProbabilities:
     p = _params(p)
     P = _contest(p.csf, p.r)
     s_after = p.s_T + p.gamma * p.s_C
-    return ContestProbabilities(float(P(p.s_C + p.s_F, p.s_T)), float(P(p.s_C, p.s_T)),
-                                float(P(p.s_F, s_after)), s_after)
+    pairs = ((p.s_C + p.s_F, p.s_T), (p.s_C, p.s_T), (p.s_F, s_after))
+    probs = [float(P(x, y)) for x, y in pairs]
+    if p.csf is None:  # 1 - P(x, y) = P(y, x): no cancellation when P is near 1
+        complements = [float(P(y, x)) for x, y in pairs]
+    else:
+        complements = [1.0 - v for v in probs]
+    return ContestProbabilities(probs[0], probs[1], probs[2], s_after, *complements)
 
 
 def discount_weight(p: DC2Params, delta: float | None = None) -> float:
@@ -370,8 +396,7 @@ def solidarity_efficacy(p: DC2Params) -> float:
     >>> round(solidarity_efficacy(b0.replace(s_T=0.1)), 6), round(solidarity_efficacy(b0.replace(s_T=10)), 6)
     (0.007407, 0.028561)
     """
-    cp = contest_probabilities(p)
-    return cp.p_1 - cp.p_0
+    return contest_probabilities(p).efficacy
 
 
 def _beliefs(p):
@@ -405,8 +430,8 @@ def solidarity_gain(p: DC2Params, perceived: bool = True) -> float:
     """
     p = _params(p)
     cp = contest_probabilities(p)
-    q, dp = _beliefs(p) if perceived else (p.q, cp.p_1 - cp.p_0)
-    return dp * q * discount_weight(p) * (1.0 - cp.pi) * p.L_F
+    q, dp = _beliefs(p) if perceived else (p.q, cp.efficacy)
+    return dp * q * discount_weight(p) * cp.one_minus_pi * p.L_F
 
 
 def support_decision(p: DC2Params) -> bool:
@@ -448,7 +473,7 @@ def _base(p):
     """Perceived gain without the time weight: dp~ q~ (1 - pi) L_F."""
     cp = contest_probabilities(p)
     q, dp = _beliefs(p)
-    return dp * q * (1.0 - cp.pi) * p.L_F
+    return dp * q * cp.one_minus_pi * p.L_F
 
 
 def critical_discount_factor(p: DC2Params) -> float:
@@ -478,6 +503,8 @@ def critical_discount_factor(p: DC2Params) -> float:
     False
     """
     p = _params(p)
+    if p.hazard is None and p.tau == 0.0:
+        raise ValueError("tau must be > 0 for a critical discount factor, got 0 (the decision ignores delta)")
     base = _base(p)
     if p.c == 0.0:
         return 0.0
@@ -487,8 +514,6 @@ def critical_discount_factor(p: DC2Params) -> float:
     if p.hazard is not None:
         h = p.hazard
         return K / (h + K * (1.0 - h))
-    if p.tau == 0.0:
-        raise ValueError("tau must be > 0 for a critical discount factor, got 0 (the decision ignores delta)")
     try:
         return K ** (1.0 / p.tau)
     except OverflowError:  # K > 1 and a tiny tau: delta* is beyond the float range, F never supports
@@ -516,7 +541,7 @@ def critical_threat_belief(p: DC2Params) -> float:
     p = _params(p)
     cp = contest_probabilities(p)
     _, dp = _beliefs(p)
-    denom = dp * discount_weight(p) * (1.0 - cp.pi) * p.L_F
+    denom = dp * discount_weight(p) * cp.one_minus_pi * p.L_F
     return p.c / denom if denom > 0 else (0.0 if p.c == 0 else math.inf)
 
 
@@ -539,7 +564,7 @@ def critical_efficacy(p: DC2Params) -> float:
     p = _params(p)
     cp = contest_probabilities(p)
     q, _ = _beliefs(p)
-    denom = q * discount_weight(p) * (1.0 - cp.pi) * p.L_F
+    denom = q * discount_weight(p) * cp.one_minus_pi * p.L_F
     return p.c / denom if denom > 0 else (0.0 if p.c == 0 else math.inf)
 
 
@@ -624,7 +649,9 @@ def efficacy_peak(S0: float, S1: float, r: float) -> EfficacyPeak:
     r = check_positive("r", r)
     if S1 <= S0:
         raise ValueError(f"S1 must exceed S0 (support adds strength), got S0={S0}, S1={S1}")
-    return EfficacyPeak(math.sqrt(S0) * math.sqrt(S1), math.tanh(0.25 * r * _log_ratio(S1, S0)))
+    # S1 - S0 is exact for S1 <= 2 S0 (Sterbenz), so log1p keeps the digits of a small ratio
+    log_ratio = math.log1p((S1 - S0) / S0) if S1 <= 2.0 * S0 else _log_ratio(S1, S0)
+    return EfficacyPeak(math.sqrt(S0) * math.sqrt(S1), math.tanh(0.25 * r * log_ratio))
 
 
 @dataclass(frozen=True, repr=False)
@@ -655,17 +682,17 @@ class ComparativeStatics:
 STATIC_PARAMETERS = ("q", "L_F", "delta", "tau", "gamma", "s_T", "s_C", "s_F")
 
 
-def _dP_dy(P, x, y, r, csf):
-    """Derivative of the contest function in the opponent's strength."""
+def _dP_dy(P, Q, x, y, r, csf):
+    """Derivative of the contest function in the opponent's strength (Q = 1 - P)."""
     if csf is None:
-        return -r * P * (1.0 - P) / y
+        return -r * P * Q / y
     h = 1e-6 * y
     return (float(csf(x, y + h)) - float(csf(x, y - h))) / (2 * h)
 
 
-def _dP_dx(P, x, y, r, csf):
+def _dP_dx(P, Q, x, y, r, csf):
     if csf is None:
-        return r * P * (1.0 - P) / x
+        return r * P * Q / x
     h = 1e-6 * x
     return (float(csf(x + h, y)) - float(csf(x - h, y))) / (2 * h)
 
@@ -719,26 +746,27 @@ def comparative_statics(p: DC2Params, wrt=STATIC_PARAMETERS) -> ComparativeStati
         check_choice("wrt", name, STATIC_PARAMETERS)
     cp = contest_probabilities(p)
     P = _contest(p.csf, p.r)
-    dp = cp.p_1 - cp.p_0
+    dp = cp.efficacy
+    not_pi = cp.one_minus_pi
     D = p.delta**p.tau
-    G = dp * p.q * D * (1 - cp.pi) * p.L_F
+    G = dp * p.q * D * not_pi * p.L_F
     S0, S1, sa = p.s_C, p.s_C + p.s_F, cp.s_T_after
-    dpi_dy = _dP_dy(cp.pi, p.s_F, sa, p.r, p.csf)  # d pi / d s_T'
-    dpi_dx = _dP_dx(cp.pi, p.s_F, sa, p.r, p.csf)  # d pi / d s_F
-    dp1_dy = _dP_dy(cp.p_1, S1, p.s_T, p.r, p.csf)
-    dp0_dy = _dP_dy(cp.p_0, S0, p.s_T, p.r, p.csf)
-    dp1_dx = _dP_dx(cp.p_1, S1, p.s_T, p.r, p.csf)
-    dp0_dx = _dP_dx(cp.p_0, S0, p.s_T, p.r, p.csf)
+    dpi_dy = _dP_dy(cp.pi, not_pi, p.s_F, sa, p.r, p.csf)  # d pi / d s_T'
+    dpi_dx = _dP_dx(cp.pi, not_pi, p.s_F, sa, p.r, p.csf)  # d pi / d s_F
+    dp1_dy = _dP_dy(cp.p_1, cp.one_minus_p_1, S1, p.s_T, p.r, p.csf)
+    dp0_dy = _dP_dy(cp.p_0, cp.one_minus_p_0, S0, p.s_T, p.r, p.csf)
+    dp1_dx = _dP_dx(cp.p_1, cp.one_minus_p_1, S1, p.s_T, p.r, p.csf)
+    dp0_dx = _dP_dx(cp.p_0, cp.one_minus_p_0, S0, p.s_T, p.r, p.csf)
     k = p.q * D * p.L_F
     all_partials = {
-        "q": dp * D * (1 - cp.pi) * p.L_F,
-        "L_F": dp * p.q * D * (1 - cp.pi),
-        "delta": dp * p.q * p.tau * p.delta ** (p.tau - 1) * (1 - cp.pi) * p.L_F,
+        "q": dp * D * not_pi * p.L_F,
+        "L_F": dp * p.q * D * not_pi,
+        "delta": dp * p.q * p.tau * p.delta ** (p.tau - 1) * not_pi * p.L_F,
         "tau": G * math.log(p.delta),
         "gamma": -dp * k * dpi_dy * p.s_C,
-        "s_T": k * ((dp1_dy - dp0_dy) * (1 - cp.pi) - dp * dpi_dy),
-        "s_C": k * ((dp1_dx - dp0_dx) * (1 - cp.pi) - dp * dpi_dy * p.gamma),
-        "s_F": k * (dp1_dx * (1 - cp.pi) - dp * dpi_dx),
+        "s_T": k * ((dp1_dy - dp0_dy) * not_pi - dp * dpi_dy),
+        "s_C": k * ((dp1_dx - dp0_dx) * not_pi - dp * dpi_dy * p.gamma),
+        "s_F": k * (dp1_dx * not_pi - dp * dpi_dx),
     }
     partials = {n: float(all_partials[n]) for n in names}
     elasticities = {}
@@ -781,11 +809,11 @@ class ThreatChoice:
 
 def _branches(p):
     cp = contest_probabilities(p)
-    later = p.delta_T**p.tau * (1.0 - cp.pi)
+    later = p.delta_T**p.tau * cp.one_minus_pi
     return {
-        "sequential_out": (1.0 - cp.p_0) * later,
-        "simultaneous": 1.0 - cp.p_1,
-        "sequential_in": (1.0 - cp.p_1) * later,
+        "sequential_out": cp.one_minus_p_0 * later,
+        "simultaneous": cp.one_minus_p_1,
+        "sequential_in": cp.one_minus_p_1 * later,
     }
 
 
@@ -834,7 +862,8 @@ class DivisionBudget:
     lever : {"q", "dp"}
     shift : float
         Minimal belief shift that flips F to staying out (an infimum: ties go to
-        support); 0 when F already stays out.
+        support); 0 when F already stays out; ``inf`` when support costs nothing
+        (``c = 0``), which no belief can flip.
     threat_gain : float
         T's willingness to pay: value with F out minus value with F in (>= 0).
     worthwhile : bool
@@ -863,7 +892,8 @@ def division_budget(p: DC2Params, lever: str = "q", cost: Callable | None = None
     lever : {"q", "dp"}
     cost : callable or None
         :math:`\kappa(\text{shift})`, a finite real number :math:`\ge 0`
-        (checked; evaluated once, also when the shift is 0).
+        (checked; evaluated once, also when the shift is 0; not called when the
+        shift is ``inf``).
     V : float, > 0
 
     Raises
@@ -890,14 +920,18 @@ def division_budget(p: DC2Params, lever: str = "q", cost: Callable | None = None
     if cost is not None and not callable(cost):
         raise TypeError(f"cost must be a callable kappa(shift) or None, got {cost!r}")
     q, dp = _beliefs(p)
-    if support_decision(p):
+    if not support_decision(p):
+        shift = 0.0
+    elif p.c == 0.0:  # free support: c <= G~ holds at G~ = 0 too, no belief shift flips F
+        shift = math.inf
+    else:
         shift = q - critical_threat_belief(p) if lever == "q" else dp - critical_efficacy(p)
         shift = max(shift, 0.0)
-    else:
-        shift = 0.0
     probs = _branches(p)
     gain = V * (max(probs["sequential_out"], probs["simultaneous"])
                 - max(probs["simultaneous"], probs["sequential_in"]))
+    if math.isinf(shift):
+        return DivisionBudget(lever, shift, float(gain), False)
     kappa = shift if cost is None else check_positive(f"cost({shift!r})", cost(shift), strict=False)
     worthwhile = bool(shift > 0 and kappa < gain)
     return DivisionBudget(lever, float(shift), float(gain), worthwhile)
@@ -940,24 +974,26 @@ def dc2_game_tree(p: DC2Params, V: float = 1.0) -> GameTree:
     cp = contest_probabilities(p)
     q, dp = _beliefs(p)
     W = discount_weight(p)
-    later_T = V * p.delta_T**p.tau * (1.0 - cp.pi)
+    later_T = V * p.delta_T**p.tau * cp.one_minus_pi
 
-    def loss(p_true, p_perceived):
-        if p_true >= 1.0:
+    def loss(falls_true, falls_perceived):
+        """X with (1 - p_a) X = (1 - p~_a) q~ W (1 - pi) L_F, from the complements."""
+        if falls_true <= 0.0:
             return 0.0
-        return (1.0 - p_perceived) / (1.0 - p_true) * q * W * (1.0 - cp.pi) * p.L_F
+        return falls_perceived / falls_true * q * W * cp.one_minus_pi * p.L_F
 
-    X1 = loss(cp.p_1, cp.p_0 + dp)
-    X0 = loss(cp.p_0, cp.p_0)
+    # 1 - p~_1 = (1 - p_0) - dp~, which is 1 - p_1 itself when F's belief is the true efficacy
+    X1 = loss(cp.one_minus_p_1, cp.one_minus_p_1 if p.dp_belief is None else cp.one_minus_p_0 - dp)
+    X0 = loss(cp.one_minus_p_0, cp.one_minus_p_0)
     leaf = lambda t, f: ("leaf", [t, f])  # noqa: E731
     root = ("decision", 0, [
         ("simultaneous", ("chance", [(cp.p_1, "movement prevails", leaf(0.0, 0.0)),
-                                     (1.0 - cp.p_1, "threat prevails", leaf(V, -p.L_F))])),
+                                     (cp.one_minus_p_1, "threat prevails", leaf(V, -p.L_F))])),
         ("sequential", ("decision", 1, [
             ("support", ("chance", [(cp.p_1, "C and F prevail", leaf(0.0, -p.c)),
-                                    (1.0 - cp.p_1, "C falls", leaf(later_T, -p.c - X1))])),
+                                    (cp.one_minus_p_1, "C falls", leaf(later_T, -p.c - X1))])),
             ("stay out", ("chance", [(cp.p_0, "C prevails", leaf(0.0, 0.0)),
-                                     (1.0 - cp.p_0, "C falls", leaf(later_T, -X0))])),
+                                     (cp.one_minus_p_0, "C falls", leaf(later_T, -X0))])),
         ])),
     ])
     return GameTree.build(root, n_players=2)
@@ -1051,10 +1087,11 @@ def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibr
     cp = contest_probabilities(p)
     if mode == "simultaneous":
         prevail = cp.p_1
-        uF = -(1.0 - cp.p_1) * p.L_F
+        uF = -cp.one_minus_p_1 * p.L_F
     else:
         prevail = cp.p_1 if supports else cp.p_0
-        uF = -p.c * supports - (1.0 - prevail) * p.q * discount_weight(p) * (1.0 - cp.pi) * p.L_F
+        falls = cp.one_minus_p_1 if supports else cp.one_minus_p_0
+        uF = -p.c * supports - falls * p.q * discount_weight(p) * cp.one_minus_pi * p.L_F
     return DC2Equilibrium(mode, bool(supports), float(prevail), float(values[0, 0]), float(uF), spe, tree)
 
 

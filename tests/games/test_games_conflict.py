@@ -531,3 +531,77 @@ def test_comparative_statics_wrt_forms_and_zero_gain():
     zero = comparative_statics(B0.replace(q=0))  # G = 0: ln G and so the elasticities are undefined
     assert all(math.isnan(v) for v in zero.elasticities.values())
     assert zero.partials["q"] > 0  # dG/dq = G / q in the limit: still defined
+
+
+# --- lopsided contests: complements computed directly, not as 1 - P ------------------------------
+
+
+def _exact_tullock_complement(x, y, r):
+    import mpmath
+
+    with mpmath.workdps(80):
+        odds = (mpmath.mpf(y) / mpmath.mpf(x)) ** mpmath.mpf(r)
+        return odds / (1 + odds)
+
+
+def test_lopsided_contest_keeps_the_efficacy_and_the_decision():
+    # s_T = 1e-8 against C: p_0, p_1 round to 1; Delta p = 7.5e-17 came out 0, G = 0 and F stayed
+    # out, although the exact G = 0.15 exceeds c = 0.1
+    p = DC2Params(s_C=1, s_F=1, s_T=1e-8, r=2, c=0.1, L_F=1e16, q=1, tau=0, delta=1, gamma=0.5)
+    exact = float(_exact_tullock_complement(1, 1e-8, 2) - _exact_tullock_complement(2, 1e-8, 2))
+    assert solidarity_efficacy(p) == pytest.approx(exact, rel=1e-14, abs=0.0)
+    cp = contest_probabilities(p)
+    assert cp.p_1 == cp.p_0 == 1.0
+    assert cp.one_minus_p_1 == pytest.approx(float(_exact_tullock_complement(2, 1e-8, 2)), rel=1e-14, abs=0.0)
+    not_pi = float(_exact_tullock_complement(1, 1e-8 + 0.5, 2))  # F later beaten by s_T + gamma s_C
+    assert solidarity_gain(p) == pytest.approx(exact * not_pi * 1e16, rel=1e-13)
+    assert support_decision(p)
+
+
+def test_lopsided_contest_keeps_the_threat_s_choice():
+    # all three branch probabilities used to be 0, and the tie went to "simultaneous"; exactly,
+    # sequential-out is 1.0e-17 against 1.98e-18
+    p = DC2Params(s_C=10, s_F=1, s_T=1, r=17, c=1, L_F=1, q=1, tau=0, delta=1, gamma=1)
+    choice = threat_attack_mode(p)
+    assert not choice.follower_supports
+    assert choice.mode == "sequential"
+    falls_0 = float(_exact_tullock_complement(10, 1, 17))
+    falls_pi = float(_exact_tullock_complement(1, 11, 17))
+    assert choice.conquest_prob_by_branch["sequential_out"] == pytest.approx(falls_0 * falls_pi, rel=1e-13, abs=0.0)
+    assert dc2_subgame_perfect_equilibrium(p).mode == "sequential"
+
+
+def test_equilibrium_with_a_perceived_efficacy_when_p1_rounds_to_1():
+    # the tree's "C falls" branch had probability 0 and F's subjective loss 0, so backward
+    # induction disagreed with support_decision and a RuntimeError was raised
+    p = DC2Params(s_C=1, s_F=1, s_T=1e-9, r=2, c=0.5, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5,
+                  dp_belief=0.5)
+    assert support_decision(p)
+    eq = dc2_subgame_perfect_equilibrium(p)
+    assert eq.follower_supports and eq.mode == threat_attack_mode(p).mode
+
+
+def test_free_support_cannot_be_bought_off():
+    # with c = 0 F supports whatever it believes; the budget used to report shift = q~ (or dp~),
+    # a shift after which F still supports, and could call it worthwhile
+    b0 = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.0, L_F=10, q=0.8, tau=2, delta=0.9, gamma=0.5,
+                   dp_belief=0.05)
+    for lever in ("q", "dp"):
+        budget = division_budget(b0, lever=lever, cost=lambda shift: pytest.fail("cost called"))
+        assert budget.shift == math.inf and not budget.worthwhile
+    assert support_decision(b0.replace(dp_belief=0.0)) and support_decision(b0.replace(q_belief=0.0))
+
+
+@pytest.mark.parametrize("S0, S1, r", [(0.1, 0.100000001, 2.0), (3.0, 3.0000000000000004, 40.0), (1.0, 1.5, 3.0)])
+def test_efficacy_peak_near_equal_strengths(S0, S1, r):
+    import mpmath
+
+    with mpmath.workdps(60):
+        exact = float(mpmath.tanh(mpmath.mpf(r) / 4 * mpmath.log(mpmath.mpf(S1) / mpmath.mpf(S0))))
+    assert efficacy_peak(S0, S1, r).dp_max == pytest.approx(exact, rel=1e-14, abs=0.0)
+
+
+def test_critical_discount_factor_refuses_tau_zero_first():
+    p = DC2Params(s_C=1, s_F=1, s_T=1.5, r=2, c=0.0, L_F=10, q=0.8, tau=0, delta=0.9, gamma=0.5)
+    with pytest.raises(ValueError, match="tau must be > 0"):
+        critical_discount_factor(p)
