@@ -14,7 +14,10 @@ QuantEcon's ``support_enumeration``/``vertex_enumeration``/``lemke_howson`` and
 nashpy's ``vertex_enumeration`` (its ``support_enumeration`` misses equilibria
 of generic float games and is not used). A peer that is not importable is
 skipped with a notice. Every row also records whether the equilibrium sets
-agreed (counts and profiles to 1e-8).
+agreed (counts and profiles to 1e-8) and with what (``sets_compared``: our own
+support and vertex enumeration always, the peers when they ran). nashpy's
+pure-Python vertex enumeration is timed once on each of the first few games only
+(``nashpy_games_timed``), so its ratio compares medians over different subsets.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ def run(quick: bool) -> list[dict]:
         reps = repeats * (5 if n <= 6 else 1)
         ours_t, se_t, ve_t, lh_t, q_se_t, q_ve_t, q_lh_t, np_t = ([] for _ in range(8))
         agree = True
+        compared = {"support/vertex enumeration (ours)"}  # our two exhaustive methods, always
+        nashpy_timed = 0
         counts = []
         for k, (A, B) in enumerate(games):
             solvers = {
@@ -111,16 +116,21 @@ def run(quick: bool) -> list[dict]:
             ve_t.append(best["ve"])
             lh_t.append(best["lh"])
             mine = [e.strategies for e in ours]
+            agree &= (_same(mine, [e.strategies for e in results["se"]])
+                      and _same(mine, [e.strategies for e in results["ve"]]))
             if gt is not None:
                 q_se_t.append(best["q_se"])
                 q_ve_t.append(best["q_ve"])
                 q_lh_t.append(best["q_lh"])
                 agree &= _same(mine, results["q_se"]) and _same(mine, results["q_ve"])
+                compared.add("quantecon")
             if nashpy is not None and n <= nashpy_max and k < nashpy_games:
                 start = time.perf_counter()
                 theirs = list(nashpy.Game(A, B).vertex_enumeration())
                 np_t.append(time.perf_counter() - start)
                 agree &= _same(mine, theirs)
+                compared.add("nashpy")
+                nashpy_timed += 1
         med = lambda xs: float(np.median(xs)) if xs else None  # noqa: E731
         ours_m = med(ours_t)
         row = {
@@ -135,9 +145,11 @@ def run(quick: bool) -> list[dict]:
             row["quantecon_se_over_ours"] = med(q_se_t) / ours_m
             row["quantecon_best_over_ours"] = best_q / ours_m
             row["quantecon_lh_over_ours_lh"] = med(q_lh_t) / med(lh_t)
-        if np_t:
+        if np_t:  # nashpy: one call on each of its first games (a subset), ours: median of best-of-reps
             row["nashpy_ve_over_ours"] = med(np_t) / ours_m
+            row["nashpy_games_timed"] = nashpy_timed
         row["sets_agree"] = bool(agree)
+        row["sets_compared"] = ", ".join(sorted(compared))
         row["first_call_s"] = first_call if n == sizes[0] else None
         rows.append(row)
     return rows

@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="local processes for sweeps (default: one per core)")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS",
                         help="submit sweeps to an existing Dask distributed scheduler")
+    parser.add_argument("--chinchilla-csv", type=Path, default=None, metavar="PATH",
+                        help="Epoch AI's extracted Chinchilla points for the resource checks (default: "
+                             "$EFTTHEORY_CHINCHILLA_CSV, else ../shared/data/chinchilla_svg_extracted.csv)")
     parser.add_argument("--docs-figures", action="store_true",
                         help="also copy the figures into docs/_static/validation/ for the docs")
     return parser
@@ -74,6 +77,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers is not None and args.workers < 1:
         print("--workers must be a positive integer", file=sys.stderr)
         return 2
+    if args.chinchilla_csv is not None:
+        if not args.chinchilla_csv.is_file():
+            print(f"--chinchilla-csv must name an existing file, got {str(args.chinchilla_csv)!r}", file=sys.stderr)
+            return 2
+        from validation.resource import CSV_ENV
+
+        os.environ[CSV_ENV] = str(args.chinchilla_csv.resolve())  # read there and by sweep workers
     areas = args.only or list(AREAS)
     specs = checks_for(areas)
     if args.list:

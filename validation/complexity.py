@@ -35,6 +35,7 @@ PAPER_STEPS = 20_000  # the paper's training length [paper]
 # step 26 350; a full-size seed: test accuracy 0.974 at 20 000), so CX-6 trains for 30 000
 # and reports the generalisation step against the paper's 20 000 as a finding.
 S4_STEPS = 30_000
+S4_SPEC_STEPS = {True: 8_000, False: 20_000}  # the spec's CX-6 budgets (quick, full), for the finding
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,12 +584,15 @@ def s4_compresses(ctx) -> Outcome:
                        reason=f"no generalisation within {r.point.steps} steps (t_mem={r.t_mem}, "
                               f"final test accuracy {r.test_acc[-1]:.3f})")
     lm, lg = r.at(r.t_mem), r.at(r.t_gen)
+    spec_budget = S4_SPEC_STEPS[bool(ctx.quick)]
     finding = ""
-    if r.t_gen > PAPER_STEPS:
-        finding = (f"S4 generalises at step {r.t_gen}, later than the paper's {PAPER_STEPS}-step training "
-                   "(our recipe; the paper trains for 20 000 steps and reports S4 grokking).")
+    if r.t_gen > spec_budget:
+        finding = (f"S4 generalises at step {r.t_gen}, beyond the spec's CX-6 budget of {spec_budget} steps at "
+                   f"this size (ours trains {r.point.steps}); the paper trains for {PAPER_STEPS} steps and "
+                   "reports S4 grokking.")
     return Outcome(predicted="LMN(t_gen) < LMN(t_mem)", measured=lg / lm,
-                   tolerance=f"t_gen <= {r.point.steps}; LMN(t_gen) < LMN(t_mem)", status=_status(lg < lm),
+                   tolerance=f"t_gen <= {r.point.steps} [ours; spec budget {spec_budget}]; LMN(t_gen) < LMN(t_mem)",
+                   status=_status(lg < lm),
                    figure=fig, finding=finding, reason=f"t_mem={r.t_mem} (LMN {lm:.3f}), t_gen={r.t_gen} (LMN {lg:.3f}), "
                                       f"N={r.point.lmn_samples}",
                    details={"t_mem": r.t_mem, "t_gen": r.t_gen, "lmn_mem": lm, "lmn_gen": lg})

@@ -436,9 +436,11 @@ def budget_flattening(ctx) -> Outcome:
         reason="improvement ratios " + ", ".join(f"N={w}: {r:.3f}" for w, r in ratios.items())
         + f"; alpha {fit_short.exponent:.2f} (1e4) -> {fit_long.exponent:.2f} (3e4) over N = "
         f"{ws[0]}..{ws[-1]}, drop {drop:.2f}",
-        finding=f"The N^-1 law is not converged: 3x the budget lowers the MSE of N <= 32 by "
-        f"{1 / max(ratios.values()):.0f}x or more and alpha falls from {fit_short.exponent:.2f} to "
-        f"{fit_long.exponent:.2f} ({n_long} seeds).",
+        # stated only when this run shows it: every small-N MSE improved and alpha fell
+        finding=(f"The N^-1 law is not converged: 3x the budget lowers the MSE of N <= 32 by "
+                 f"{1 / max(ratios.values()):.0f}x or more and alpha falls from {fit_short.exponent:.2f} to "
+                 f"{fit_long.exponent:.2f} ({n_long} seeds).")
+        if max(ratios.values()) < 1.0 and drop > 0 else "",
         figure=fig,
         details={"ratios": {str(k): v for k, v in ratios.items()}, "alpha_short": fit_short.exponent,
                  "alpha_long": fit_long.exponent},
@@ -594,9 +596,11 @@ def independent_ticket_ensemble(ctx) -> Outcome:
         reason=f"R = MSE(64)/MSE(1) = {ratio:.3f} on {test_half.size} held-out tickets vs bias-aware "
         f"R_pred = {r_pred:.3f} from {fit_half.size}; bias fraction {stats.bias_fraction:.2f} (fit), "
         f"{held.bias_fraction:.2f} (held out)",
-        finding=f"The CLT of independent tickets predicts R = 1/64 = 0.016; measured R = {ratio:.2f}: "
-        f"ticket errors share a same-signed bias (bias fraction {held.bias_fraction:.2f}) that "
-        "averaging cannot remove.",
+        # stated only when the data side with the bias-aware model against the CLT's 1/64
+        finding=(f"The CLT of independent tickets predicts R = 1/64 = 0.016; measured R = {ratio:.2f}: "
+                 f"ticket errors share a same-signed bias (bias fraction {held.bias_fraction:.2f}) that "
+                 "averaging cannot remove.")
+        if ratio >= 2 / 64 and abs(ratio - r_pred) < abs(ratio - 1 / 64) else "",
         figure=fig,
         details={"bias_sq": stats.bias_sq, "var": stats.var, "measured_curve": measured_curve,
                  "predicted_curve": predicted_curve},

@@ -116,3 +116,15 @@ def test_cli_rejects_unknown_area():
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--only", "nonsense"])
     assert set(AREAS) >= {"lottery"}
+
+
+def test_cli_chinchilla_csv_option(tmp_path, monkeypatch, capsys):
+    from validation.resource import CSV_ENV, chinchilla_csv_candidates
+
+    monkeypatch.delenv(CSV_ENV, raising=False)
+    assert main(["--chinchilla-csv", str(tmp_path / "absent.csv"), "--list", "--only", "resource"]) == 2
+    assert "--chinchilla-csv must name an existing file" in capsys.readouterr().err
+    points = tmp_path / "points.csv"
+    points.write_text("Model Size,Training FLOP,loss\n1e9,6e19,2.5\n")
+    assert main(["--chinchilla-csv", str(points), "--list", "--only", "resource"]) == 0
+    assert chinchilla_csv_candidates()[0] == points.resolve()  # tried first, before the shared copy
