@@ -612,7 +612,9 @@ def identical_groups(ctx):
         timings.append(time.perf_counter() - start)
         counts = sorted({int(e.sum()) for e in eqs})
         closed = [m for m in range(M + 1) if (m == 0 or inc[m - 1] >= 0.5) and (m == M or inc[m] <= 0.5)]
-        mismatches += int(counts != closed)
+        # with identical groups every profile with a closed-form count is an equilibrium: the
+        # distinct profiles found must number sum_m C(M, m), not just cover the right counts
+        mismatches += int(counts != closed or len(eqs) != sum(math.comb(M, m) for m in closed))
         for s in sig:
             worst_regret = max(worst_regret, nash_regret(game, [np.array([1 - s, s])] * M))
     fig, ax = _figure("Identical groups: pure enumeration + sigma roots", "choosers M", "seconds")
