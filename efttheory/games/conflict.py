@@ -745,7 +745,6 @@ def comparative_statics(p: DC2Params, wrt=STATIC_PARAMETERS) -> ComparativeStati
     for name in names:
         check_choice("wrt", name, STATIC_PARAMETERS)
     cp = contest_probabilities(p)
-    P = _contest(p.csf, p.r)
     dp = cp.efficacy
     not_pi = cp.one_minus_pi
     D = p.delta**p.tau

@@ -77,9 +77,8 @@ def test_a_program_verified_from_an_inexact_rnn_says_so():
     assert res.solved and res.method == "LR"
     assert res.rnn_exact is False
     assert "the RNN itself is not exact (accuracy" in res.reason and "RNN not exact" in repr(res)
-    hidden = rnn_forward(doubled, bits(np.random.default_rng(0), 64))[1]
-    direct = PL.synthesize_program(hidden, bits(np.random.default_rng(0), 64),
-                                   np.cumsum(bits(np.random.default_rng(0), 64), axis=1), task="count",
+    x = bits(np.random.default_rng(0), 64)
+    direct = PL.synthesize_program(rnn_forward(doubled, x)[1], x, np.cumsum(x, axis=1), task="count",
                                    reference=lambda x: np.cumsum(x, axis=1), sampler=bits, input_low=0,
                                    input_high=1, n_verify=N_VERIFY, rng=0)
     assert direct.rnn_exact is None
