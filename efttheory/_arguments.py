@@ -107,6 +107,16 @@ def as_integer_array(
     :func:`as_finite_array`; floats are accepted only where they are whole numbers,
     and every value must lie strictly inside the int64 range.
     """
+    try:
+        raw = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - numpy raises many kinds
+        raise TypeError(f"{name} must be an array of real numbers, got {_short(value)}") from exc
+    if raw.dtype.kind in "iu":
+        # integers are taken as they are: a float64 detour would round values above 2**53
+        if raw.size and (int(raw.max()) >= 2**63 or int(raw.min()) <= -(2**63)):
+            big = max(abs(int(raw.max())), abs(int(raw.min())))
+            raise ValueError(f"{name} must lie inside the int64 range (|value| < 2**63), got {big}")
+        return as_finite_array(name, raw, ndim=ndim, shape=shape, min_size=min_size, dtype=np.int64)
     arr = as_finite_array(name, value, ndim=ndim, shape=shape, min_size=min_size)
     fractional = arr != np.round(arr)
     if np.any(fractional):

@@ -51,6 +51,24 @@ def test_as_integer_array_accepts_whole_numbers_only():
         as_integer_array("z", [1.0, -1e20])
 
 
+def test_as_integer_array_keeps_every_digit_of_integers():
+    # integers do not pass through float64 (which rounds above 2**53)
+    big = np.array([2**60 + 1, -(2**62) - 3, 2**63 - 1], dtype=np.int64)
+    assert as_integer_array("z", big).tolist() == big.tolist()
+    assert as_integer_array("z", [2**53 + 1]).tolist() == [2**53 + 1]
+    assert as_integer_array("z", np.array([7], dtype=np.uint8)).dtype == np.int64
+    with pytest.raises(ValueError, match=r"z must lie inside the int64 range .* got 9223372036854775808"):
+        as_integer_array("z", np.array([2**63], dtype=np.uint64))
+    with pytest.raises(ValueError, match="z must lie inside the int64 range"):
+        as_integer_array("z", np.array([-(2**63)], dtype=np.int64))
+    with pytest.raises(ValueError, match="z must have shape"):
+        as_integer_array("z", np.zeros(3, dtype=np.int64), shape=(2,))
+    with pytest.raises(TypeError, match="z must be an array of real numbers"):
+        as_integer_array("z", [[1], [2, 3]])
+    with pytest.raises(TypeError, match="z must be an array of real numbers"):
+        as_integer_array("z", np.array([True]))
+
+
 def test_check_identifiers():
     assert check_identifiers("names", ["a", "b1"]) == ("a", "b1")
     assert check_identifiers("names", "ab") == ("a", "b")

@@ -66,22 +66,52 @@ def _int_matrix(name, value, n=None):
     return arr
 
 
+def _integer_matmul(a, b):
+    # exact; Python integers when an int64 product or sum could overflow
+    bound = float(np.abs(a).max(initial=0)) * float(np.abs(b).max(initial=0)) * a.shape[1]
+    if bound < 2.0**62:
+        return a @ b
+    return a.astype(object) @ b.astype(object)
+
+
+def _centred(values):
+    # columns minus their means, as floats; first shifted by the first row in exact int64
+    # arithmetic (when no difference can overflow), so large offsets cost no digits
+    spread = values.max(axis=0).astype(float) - values.min(axis=0)
+    if np.all(spread < 2.0**62):
+        values = values - values[0]
+    return values - values.mean(axis=0)
+
+
 def _rounded_fit(design, target):
-    # keep a maximal set of independent columns (the constant, the last column, first); the
-    # others get coefficient 0, so a rank-deficient design (a constant or repeated coordinate)
-    # still has an integer solution
+    """Integer ``coef`` (last row the constant) with ``design @ coef[:-1] + coef[-1] == target``.
+
+    The slopes are least squares on centred columns, rounded; the constant is then the exact
+    integer residual, which must be the same on every row (else ``None``). Centring is the
+    constant column taken first; columns dependent on those kept before them (a constant or
+    repeated coordinate) get slope 0, so a rank-deficient design still has an integer
+    solution. Centring and scaling each column to unit peak keep a large common offset in a
+    coordinate (even above 2**53) from swamping the rank test and the slopes [ours].
+    """
+    p = design.shape[1]
+    centred = _centred(design)
+    scale = np.abs(centred).max(axis=0, initial=0)
+    scaled = centred / np.where(scale > 0, scale, 1.0)
     keep = []
-    n = design.shape[1]
-    for j in [n - 1] + list(range(n - 1)):
-        if np.linalg.matrix_rank(design[:, keep + [j]]) == len(keep) + 1:
+    for j in range(p):
+        if scale[j] > 0 and np.linalg.matrix_rank(scaled[:, keep + [j]]) == len(keep) + 1:
             keep.append(j)
-    coef = np.zeros((design.shape[1], target.shape[1]))
-    sol, *_ = np.linalg.lstsq(design[:, keep], target, rcond=None)
-    coef[keep] = sol
-    coef = np.round(coef)
-    if np.any(design @ coef != target):
+    slopes = np.zeros((p, target.shape[1]))
+    if keep:
+        sol, *_ = np.linalg.lstsq(scaled[:, keep], _centred(target), rcond=None)
+        slopes[keep] = np.round(sol / scale[keep, None])
+    if not np.all(np.abs(slopes) < 2.0**62):
         return None
-    return coef.astype(np.int64)
+    slopes = slopes.astype(np.int64)
+    residual = target.astype(object) - _integer_matmul(design, slopes)
+    if np.any(residual != residual[0]) or np.any(np.abs(residual[0]) >= 2**63):
+        return None
+    return np.vstack([slopes, residual[:1].astype(np.int64)])
 
 
 def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgram | None:
@@ -107,7 +137,14 @@ def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgra
     Returns
     -------
     LinearProgram or None
-        ``None`` when the rounded coefficients do not reproduce every row.
+        ``None`` when the rounded coefficients do not reproduce every row (checked in exact
+        integer arithmetic).
+
+    Raises
+    ------
+    ValueError
+        If an array is not integral, not finite, outside the int64 range or of the wrong
+        shape, if there are no rows, or if ``z0_candidates`` is empty or of the wrong shape.
 
     Examples
     --------
@@ -122,6 +159,8 @@ def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgra
     """
     Z_prev = _int_matrix("Z_prev", Z_prev)
     N, H = Z_prev.shape
+    if N == 0:
+        raise ValueError("Z_prev must hold at least one row (one sequence), got 0")
     x = _int_matrix("x", x, N)
     Z = _int_matrix("Z", Z, N)
     y = _int_matrix("y", y, N)
@@ -135,11 +174,10 @@ def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgra
     for i, c in enumerate(cands):
         if c.shape != (H,):
             raise ValueError(f"z0_candidates[{i}] must have shape ({H},), got {c.shape}")
-    ones = np.ones((N, 1))
-    state = _rounded_fit(np.concatenate([Z_prev, x, ones], axis=1), Z)
+    state = _rounded_fit(np.concatenate([Z_prev, x], axis=1), Z)
     if state is None:
         return None
-    out = _rounded_fit(np.concatenate([Z, ones], axis=1), y)
+    out = _rounded_fit(Z, y)
     if out is None:
         return None
     D = x.shape[1]

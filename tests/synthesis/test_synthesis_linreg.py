@@ -71,3 +71,37 @@ def test_bad_input():
         LR.integer_linear_regression(np.zeros((3, 1)), np.zeros(3), np.zeros((3, 1)), np.zeros(3), z0_candidates=[[0, 1]])
     with pytest.raises(ValueError, match="Z must have H=1 columns"):
         LR.integer_linear_regression(np.zeros((3, 1)), np.zeros(3), np.zeros((3, 2)), np.zeros(3), z0_candidates=[[0]])
+
+
+@pytest.mark.parametrize("offset", [10**9, 10**13, 2**53 + 1, 2**60 + 3])
+def test_large_offset_coordinates_are_recovered(offset):
+    # a running sum started at a large value, with a constant coordinate beside it; the
+    # offset once swamped the rank test (None from 1e9 up) and, above 2**53, the values
+    rng = np.random.default_rng(7)
+    x = rng.integers(0, 10, size=40)
+    Zp = np.column_stack([rng.integers(0, 100, size=40) + offset, np.full(40, 5)])
+    Z = np.column_stack([Zp[:, 0] + x, Zp[:, 1]])
+    y = Z[:, 0] - offset + 1
+    p = LR.integer_linear_regression(Zp, x, Z, y, z0_candidates=[[0, 5]])
+    assert p is not None
+    # the constant coordinate goes into c (slope 0), as for any rank-deficient design
+    assert p.M.tolist() == [[1, 0], [0, 0]] and p.K.tolist() == [[1], [0]] and p.c.tolist() == [0, 5]
+    assert p.R.tolist() == [[1, 0]] and p.d.tolist() == [1 - offset]
+
+
+def test_exactness_is_checked_in_integers():
+    # y = z + 1 with z near 2**60: float64 cannot tell y from z, the integer check can
+    z = np.arange(20, dtype=np.int64) + 2**60
+    p = LR.integer_linear_regression(z - 1, np.ones(20, dtype=np.int64), z, z + 1, z0_candidates=[[0]])
+    assert p.R.tolist() == [[1]] and p.d.tolist() == [1]
+    off_by_one = z + 1
+    off_by_one[7] += 1
+    assert LR.integer_linear_regression(z - 1, np.ones(20, dtype=np.int64), z, off_by_one,
+                                        z0_candidates=[[0]]) is None
+
+
+def test_no_rows_is_an_error():
+    empty = np.zeros((0, 1), dtype=np.int64)
+    with pytest.raises(ValueError, match="Z_prev must hold at least one row"):
+        LR.integer_linear_regression(empty, np.zeros(0, dtype=np.int64), empty, np.zeros(0, dtype=np.int64),
+                                     z0_candidates=[[0]])
