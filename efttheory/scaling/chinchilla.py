@@ -407,6 +407,19 @@ def _as_output(value: np.ndarray):
 # ---------------------------------------------------------------------------------------------
 
 
+def _power_term(coef: float, x: np.ndarray, exponent: float) -> np.ndarray:
+    # coef * x**-exponent; where the power alone leaves the normal float64 range (coef far
+    # from 1 compensating it), the term is formed from logarithms instead
+    with np.errstate(over="ignore", under="ignore"):
+        power = x ** (-exponent)
+        term = coef * power
+    redo = ~((power >= np.finfo(np.float64).tiny) & np.isfinite(power))
+    if np.any(redo):
+        with np.errstate(over="ignore", under="ignore"):
+            term = np.where(redo, np.exp(math.log(coef) - exponent * np.log(x)), term)
+    return term
+
+
 def chinchilla_loss(N, D, params: ChinchillaParams):
     r"""The Chinchilla law :math:`L(N, D) = E + A N^{-\alpha} + B D^{-\beta}`.
 
@@ -431,7 +444,9 @@ def chinchilla_loss(N, D, params: ChinchillaParams):
 
     Notes
     -----
-    Source: Hoffmann et al. 2022, eq. 10 [paper].
+    Source: Hoffmann et al. 2022, eq. 10 [paper]. Where :math:`N^{-\alpha}` (or
+    :math:`D^{-\beta}`) alone leaves the normal float64 range while the term does not (A or B
+    far from 1), the term is formed as :math:`\exp(\log A - \alpha \log N)` [ours].
 
     Examples
     --------
@@ -446,7 +461,7 @@ def chinchilla_loss(N, D, params: ChinchillaParams):
     d_arr = _positive_array("D", D)
     broadcast_shape("N and D", n_arr, d_arr)
     with np.errstate(over="ignore"):
-        out = params.E + params.A * n_arr ** (-params.alpha) + params.B * d_arr ** (-params.beta)
+        out = params.E + _power_term(params.A, n_arr, params.alpha) + _power_term(params.B, d_arr, params.beta)
     if not np.all(np.isfinite(out)):
         raise ValueError("N, D and params give a loss beyond the float64 range (A N**-alpha or "
                          "B D**-beta overflows); use log_chinchilla_loss")

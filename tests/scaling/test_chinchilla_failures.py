@@ -198,6 +198,20 @@ def test_chinchilla_loss_overflow_raises_and_log_form_works():
     assert C.log_chinchilla_loss(1e-300, 1.0, params) == pytest.approx(600 * math.log(10), rel=1e-12)
 
 
+def test_chinchilla_loss_when_the_power_alone_leaves_the_float64_range():
+    # N**-alpha underflows (1e-400) or overflows (1e400) although A N**-alpha is ordinary:
+    # the term was lost (loss 1e-200 instead of 1e-100) or reported as an overflow
+    tiny_e = C.ChinchillaParams(E=1e-200, A=1e300, B=1e-300, alpha=2.0, beta=1.0)
+    assert C.chinchilla_loss(1e200, 1.0, tiny_e) == pytest.approx(1e-100 + 1e-200 + 1e-300, rel=1e-12)
+    small_a = C.ChinchillaParams(E=1.0, A=1e-300, B=1.0, alpha=2.0, beta=1.0)
+    out = C.chinchilla_loss(np.array([1e-200, 1e-100, 1.0]), 1.0, small_a)
+    np.testing.assert_allclose(out, [1e100 + 2.0, 2.0 + 1e-100, 2.0], rtol=1e-12)
+    # ordinary inputs are computed exactly as before, term by term
+    ordinary = C.ChinchillaParams(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+    N, D = np.logspace(6, 12, 7), np.logspace(8, 14, 7)
+    assert np.array_equal(C.chinchilla_loss(N, D, ordinary), 1.69 + 406.4 * N**-0.34 + 410.7 * D**-0.28)
+
+
 def test_huber_and_chi2_extremes():
     # huber_log_normalizer(1e-320) used to be inf, chi2_survival_df5(1e308) NaN
     assert C.huber_log_normalizer(1e-320) == pytest.approx(math.log(2) - math.log(1e-320), rel=1e-12)
