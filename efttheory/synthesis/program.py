@@ -494,15 +494,29 @@ def to_python(prog: Program, seq_len: int) -> str:
 
 
 class _Faults:
-    """Rows (sequences) whose evaluation left int64 or divided by zero."""
+    """The first fault of each row (sequence) in Python's evaluation order.
+
+    ``first`` is 0 (none), 1 (the int64 range left) or 2 (division by zero); a later fault on
+    the same row is not recorded, as Python would have raised at the first.
+    """
+
+    _CODES = {"overflow": 1, "zero_division": 2}
 
     def __init__(self, n_rows: int):
-        self.overflow = np.zeros(n_rows, dtype=bool)
-        self.zero_division = np.zeros(n_rows, dtype=bool)
+        self.first = np.zeros(n_rows, dtype=np.int8)
+
+    @property
+    def overflow(self) -> np.ndarray:
+        return self.first == 1
+
+    @property
+    def zero_division(self) -> np.ndarray:
+        return self.first == 2
 
     def add(self, kind: str, live, rows) -> None:
-        mask = getattr(self, kind)
-        mask |= live & rows
+        new = live & rows & (self.first == 0)
+        if np.any(new):
+            self.first[new] = self._CODES[kind]
 
 
 def _add(a, b):
@@ -665,10 +679,9 @@ def _interpret(prog: Program, x: np.ndarray):
         faults = _Faults(B)
         live = kind == 0
         value = np.broadcast_to(_eval(trees[j], env, live, faults), (B,))
-        for code, mask in ((1, faults.overflow), (2, faults.zero_division)):
-            if mask.any():
-                new = mask & (kind == 0)
-                kind[new], step[new], where[new] = code, t, j
+        new = (faults.first != 0) & (kind == 0)
+        if new.any():
+            kind[new], step[new], where[new] = faults.first[new], t, j
         return value
 
     with np.errstate(all="ignore"):  # overflow is detected exactly, not from warnings
@@ -719,6 +732,9 @@ def run_program(prog: Program, x) -> np.ndarray:
     ZeroDivisionError
         If ``//`` or ``%`` divides by zero (as the emitted Python would; ``cmod(a, 0)`` is
         1000, not an error).
+
+    Of several faults, the first in Python's evaluation order is raised (after a value has
+    left int64, later values are not those Python would compute).
 
     Examples
     --------

@@ -266,6 +266,21 @@ def test_run_program_inputs_are_exact_int64_integers():
     np.testing.assert_array_equal(P.run_program(ident, big), big)
 
 
+def test_run_program_reports_the_first_fault_in_evaluation_order():
+    # x // a divides by zero before a * x leaves int64: Python raises ZeroDivisionError there
+    # (it was reported as an overflow because both faults were flagged)
+    first_zero = P.Program("SR", 1, ("a",), (0,), ("x // a + x * x",), ("a",))
+    big = [[2**40, 1]]
+    with pytest.raises(ZeroDivisionError, match="step 0: next_a = x // a \\+ x \\* x divides by zero"):
+        P.run_program(first_zero, big)
+    with pytest.raises(ZeroDivisionError):
+        run_source(first_zero, np.array(big))
+    # the other order: the int64 range is left first, and that is what is reported
+    first_overflow = P.Program("SR", 1, ("a",), (0,), ("x * x + x // a",), ("a",))
+    with pytest.raises(OverflowError, match="step 0: next_a = x \\* x \\+ x // a leaves the int64 range"):
+        P.run_program(first_overflow, big)
+
+
 def test_run_program_divides_by_zero_like_python_and_short_circuits():
     mod = P.Program("SR", 1, ("a",), (0,), ("x % a",), ("a",))
     with pytest.raises(ZeroDivisionError, match="step 0: next_a = x % a divides by zero"):
