@@ -163,13 +163,23 @@ def _check_t_eval(t_eval) -> np.ndarray:
 
 def _trial_call(name: str, function, t0: float, y: np.ndarray, args: tuple, state: str) -> None:
     """Call ``function`` once and check it returns a finite array shaped like ``y``."""
-    out = function(t0, y.copy(), args)
+    try:
+        out = function(t0, y.copy(), args)
+    except TypeError as exc:  # typically a wrong number of parameters
+        raise TypeError(
+            f"{name} must take the three arguments (t, {state}, args); calling it so raised "
+            f"TypeError: {exc}"
+        ) from exc
     arr = np.asarray(out) if out is not None else None
     if not isinstance(out, np.ndarray) or arr.shape != y.shape:
         got = "None" if out is None else f"{type(out).__name__} of shape {np.shape(out)}"
+        hint = ""
+        if y.shape == () and out is not None and np.ndim(out) == 0:
+            hint = (f"; a jitted function turns arithmetic on a 0-d array into a scalar, so give "
+                    f"{state} the shape (1,)")
         raise ValueError(
             f"{name}(t, {state}, args) must return a float64 array of shape {y.shape} "
-            f"(the shape of {state}), got {got}"
+            f"(the shape of {state}), got {got}{hint}"
         )
     if arr.dtype.kind not in "fiu":
         raise ValueError(f"{name} must return a real float64 array, got dtype {arr.dtype}")
@@ -227,7 +237,8 @@ def rk4(rhs, y0, t_eval, *, dt, args=(), max_steps: int = _DEFAULT_MAX_STEPS) ->
         ``rhs(t, y, args) -> dydt``, an array of ``y``'s shape; decorate it with
         ``numba.njit`` (a plain Python callable works, slowly).
     y0 : array_like, any shape
-        Finite initial state at ``t_eval[0]``.
+        Finite initial state at ``t_eval[0]`` (with a jitted ``rhs`` use shape ``(1,)``
+        rather than a 0-d array: numba returns a scalar for 0-d array arithmetic).
     t_eval : array_like, shape (n_t,), n_t >= 2
         Strictly increasing save times; integration starts at ``t_eval[0]``.
     dt : float
@@ -246,6 +257,8 @@ def rk4(rhs, y0, t_eval, *, dt, args=(), max_steps: int = _DEFAULT_MAX_STEPS) ->
 
     Raises
     ------
+    TypeError
+        If ``rhs`` is not callable or cannot be called as ``rhs(t, y, args)``.
     ValueError
         Non-finite ``y0``, ``dt <= 0``, ``t_eval`` not increasing (or an interval
         overflowing float64), ``dt`` needing more than ``max_steps`` steps, or
@@ -344,6 +357,8 @@ def velocity_verlet(force, x0, v0, t_eval, *, dt, mass=1.0, args=(),
 
     Raises
     ------
+    TypeError
+        If ``force`` is not callable or cannot be called as ``force(t, x, args)``.
     ValueError
         Non-finite ``x0``/``v0``, ``dt <= 0``, ``t_eval`` not increasing, ``dt``
         needing more than ``max_steps`` steps, bad ``mass``, or ``force``
@@ -428,7 +443,8 @@ def dormand_prince(
     rhs : callable
         ``rhs(t, y, args) -> dydt`` as for :func:`rk4`; decorate with ``numba.njit``.
     y0 : array_like, any shape
-        Finite initial state at ``t_eval[0]``.
+        Finite initial state at ``t_eval[0]`` (with a jitted ``rhs`` use shape ``(1,)``
+        rather than a 0-d array: numba returns a scalar for 0-d array arithmetic).
     t_eval : array_like, shape (n_t,), n_t >= 2
         Strictly increasing save times; integration runs from ``t_eval[0]`` to
         ``t_eval[-1]`` (``(t0, t1)`` gives the end point only).
@@ -449,6 +465,8 @@ def dormand_prince(
 
     Raises
     ------
+    TypeError
+        If ``rhs`` is not callable or cannot be called as ``rhs(t, y, args)``.
     ValueError
         Bad arguments (see :func:`rk4`), non-positive tolerances.
     ConvergenceError

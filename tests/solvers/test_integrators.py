@@ -290,6 +290,33 @@ def test_rhs_of_wrong_shape_is_rejected():
         velocity_verlet(wrong_shape, [1.0], [0.0], [0.0, 1.0], dt=0.1)
 
 
+@njit
+def _two_parameter_decay(t, y):
+    return -y
+
+
+@njit
+def _decay(t, y, args):
+    return -y
+
+
+def test_function_with_the_wrong_parameters_is_named():
+    # numba's bare "too many arguments: expected 2, got 3" did not say what was expected
+    t = np.array([0.0, 1.0])
+    for solve, kw in ((rk4, {"dt": 0.1}), (dormand_prince, {})):
+        with pytest.raises(TypeError, match=r"rhs must take the three arguments \(t, y, args\).*expected 2"):
+            solve(_two_parameter_decay, np.ones(2), t, **kw)
+    with pytest.raises(TypeError, match=r"force must take the three arguments \(t, x, args\)"):
+        velocity_verlet(lambda t, x: -x, np.ones(2), np.zeros(2), t, dt=0.1)
+
+
+def test_zero_dimensional_state_with_a_jitted_rhs_gets_a_hint():
+    with pytest.raises(ValueError, match=r"got float of shape \(\); a jitted function .* shape \(1,\)"):
+        rk4(_decay, np.array(1.0), np.array([0.0, 1.0]), dt=0.1)
+    out = rk4(_decay, np.array([1.0]), np.array([0.0, 1.0]), dt=0.01)  # the hinted form works
+    assert out.y[-1, 0] == pytest.approx(np.exp(-1.0), rel=1e-9)
+
+
 def test_other_bad_arguments_are_rejected():
     with pytest.raises(TypeError, match="rhs"):
         rk4("not a function", [1.0], [0.0, 1.0], dt=0.1)
