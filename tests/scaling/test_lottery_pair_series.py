@@ -1,6 +1,7 @@
 """The symmetric pair's even Taylor series and the small-``w`` ticket fit, against mpmath."""
 
 import math
+import sys
 
 import mpmath
 import numpy as np
@@ -103,6 +104,7 @@ def test_small_w_keeps_the_fourth_power_law():
 @example(log_w=0.0, sign=-1.0, b=1e-12, activation="tanh")
 @example(log_w=0.0, sign=1.0, b=0.0, activation="tanh")
 @example(log_w=0.0, sign=-1.0, b=8.690661322907323e-178, activation="tanh")
+@example(log_w=0.0, sign=-1.0, b=2.225073858507203e-309, activation="tanh")  # v beyond float64
 @given(
     log_w=st.floats(math.log(1e-6), math.log(10.0)),
     sign=st.sampled_from([-1.0, 1.0]),
@@ -115,8 +117,12 @@ def test_ticket_fit_matches_extended_precision(log_w, sign, b, activation):
         with pytest.raises(ValueError, match="constant"):
             L.ticket_best_fit(w, b, activation=activation, n_grid=101)
         return
-    fit = L.ticket_best_fit(w, b, activation=activation, n_grid=101)
     v, c, mse = mp_ticket_fit(w, b, activation)
+    if abs(v) > sys.float_info.max:  # e.g. tanh with a subnormal b: the feature is ~b, v ~ 1/b
+        with pytest.raises(ValueError, match="beyond the float64 range"):
+            L.ticket_best_fit(w, b, activation=activation, n_grid=101)
+        return
+    fit = L.ticket_best_fit(w, b, activation=activation, n_grid=101)
     assert fit.mse == pytest.approx(mse, rel=1e-6, abs=0.0)
     assert fit.v == pytest.approx(v, rel=1e-9, abs=0.0)
     assert fit.c == pytest.approx(c, rel=1e-9, abs=1e-9)
