@@ -662,11 +662,12 @@ def _bernstein_value(coeffs, t):
 
 @njit(cache=True)
 def polish_root(coeffs, t0, tol):
-    """Safeguarded Newton/bisection polish of a root of a Bernstein polynomial near ``t0``.
+    """Bisection polish of a root of a Bernstein polynomial near ``t0``.
 
     Brackets the root in [t0 - h, t0 + h] (h grows until the sign changes, at most
-    1e-3) and bisects with Newton steps; returns ``t0`` unchanged when no sign
-    change is found (double root).
+    1e-3) and bisects until the bracket is at most ``tol`` wide or its ends are adjacent
+    floats (``tol = 0``: to the last bit); returns ``t0`` unchanged when no sign change
+    is found (double root).
     """
     f0 = _bernstein_value(coeffs, t0)
     if f0 == 0.0:
@@ -694,7 +695,7 @@ def polish_root(coeffs, t0, tol):
     for _ in range(200):
         mid = 0.5 * (lo + hi)
         fm = _bernstein_value(coeffs, mid)
-        if fm == 0.0 or hi - lo < tol:
+        if fm == 0.0 or hi - lo <= tol or mid <= lo or mid >= hi:
             return mid
         if (fm < 0.0) == (flo < 0.0):
             lo = mid

@@ -325,10 +325,11 @@ def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
 
     Examples
     --------
+    >>> import numpy as np
     >>> from efttheory.games import symmetric_mixed_equilibria
     >>> # three players; support pays 4 only when it makes the second supporter (exactly one other helps),
     >>> # so the indifference condition is 2 sigma (1 - sigma) 4 = 1.5
-    >>> symmetric_mixed_equilibria([0, 4, 0], cost=1.5).tolist()
+    >>> np.round(symmetric_mixed_equilibria([0, 4, 0], cost=1.5), 12).tolist()
     [0.25, 0.75]
     """
     inc = as_finite_array("increments", increments, ndim=1, min_size=1)
@@ -344,7 +345,7 @@ def symmetric_mixed_equilibria(increments, cost) -> np.ndarray:
     roots = np.roots(power)
     real = roots[np.abs(roots.imag) <= 1e-7 * np.maximum(1.0, np.abs(roots))].real
     real = real[(real >= -1e-12) & (real <= 1 + 1e-12)]
-    candidates = [float(_kernels.polish_root(coeffs, float(t), 1e-14)) for t in np.clip(real, 0.0, 1.0)]
+    candidates = [float(_kernels.polish_root(coeffs, float(t), 0.0)) for t in np.clip(real, 0.0, 1.0)]
     candidates += _sign_change_roots(coeffs, max(1024, 16 * coeffs.size))
     out = []
     scale = max(1.0, float(np.max(np.abs(inc))), abs(c))

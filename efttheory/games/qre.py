@@ -298,7 +298,8 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
     tangent = _tangent(J, np.concatenate([np.zeros(dim), [1.0]]))
     orientation = _orientation(J, tangent)
     h = 0.1 / scale
-    lambdas, profiles, max_res = [0.0], [np.exp(w[:dim])], float(np.max(np.abs(H)))
+    uniform = np.concatenate([np.full(n, 1.0 / n) for n in game.n_actions])  # exact, unlike exp(-log n)
+    lambdas, profiles, max_res = [0.0], [uniform], float(np.max(np.abs(H)))
     for step in range(max_steps):
         # the predicted precision moves by at most a fixed fraction of the current one (plus
         # 1/scale): log-probabilities move like lambda, so a step long on this relative scale can

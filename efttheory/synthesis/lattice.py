@@ -458,8 +458,11 @@ def gcd_autoencode(
     >>> A, b = np.array([[1.3, 0.4], [-0.2, 0.9]]), np.array([0.5, -1.0])
     >>> h_T, h_prev = x[:, [2, 1]] @ A + b, x[:, [1, 0]] @ A + b     # shift register, h = Z A + b
     >>> lat = gcd_autoencode(h_T, h_prev, fraction=1.0, thres=0.01, rng=0)
-    >>> lat.method, round(lat.max_rounding_error, 6), np.round(lat.basis, 6).tolist()
-    ('gcd', 0.0, [[1.3, 0.4], [-0.2, 0.9]])
+    >>> lat.method, round(lat.max_rounding_error, 6)
+    ('gcd', 0.0)
+    >>> U = np.linalg.solve(A.T, lat.basis.T).T  # basis = U A: the same lattice iff U is unimodular
+    >>> bool(np.allclose(U, np.round(U), atol=1e-9)), round(float(abs(np.linalg.det(U))), 6)
+    (True, 1.0)
     """
     h_T, h_prev = _states(h_T, h_prev)
     N, H = h_T.shape

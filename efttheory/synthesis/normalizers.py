@@ -750,7 +750,9 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
         Any magnitude, but the scales :math:`\sqrt{s_i}` and 1 must lie within a factor
         :math:`10^{12}` of each other (else ``ValueError``).
     eps : float
-        Variance threshold below which a direction is left unscaled.
+        Variance threshold below which a direction is left unscaled. A variance within
+        rounding of zero (below :math:`H\,\epsilon_\text{machine} \max_i s_i`) counts as zero,
+        whatever ``eps`` [ours].
 
     Examples
     --------
@@ -779,7 +781,12 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
     scaled = np.ldexp(hs, -e)
     C = scaled.T @ scaled / hs.shape[0]  # second moment times 4**-e
     s, U = np.linalg.eigh(C)
-    d = np.where(s > eps * 4.0**-e, np.ldexp(np.sqrt(np.maximum(s, 0.0)), e), 1.0)
+    # an eigenvalue within rounding of zero (H eps_machine of the largest) is taken as 0: its
+    # sign and size are noise. The threshold is compared unscaled (eps 4**-e would underflow)
+    noise = s.shape[0] * np.finfo(np.float64).eps * max(float(s.max()), 0.0)
+    with np.errstate(over="ignore"):
+        resolved = (s > noise) & (np.ldexp(s, 2 * e) > eps)
+    d = np.where(resolved, np.ldexp(np.sqrt(np.maximum(s, 0.0)), e), 1.0)
     if d.max() > 1e12 * d.min():  # T = U diag(d) U^T would fail reparametrize's invertibility check
         raise ValueError(f"hidden_states: whitening needs scales {d.min():.3g} to {d.max():.3g}, a transform "
                          "with condition number above 1e12; the hidden states are too large or too "

@@ -710,7 +710,9 @@ def run_program(prog: Program, x) -> np.ndarray:
 
     Arithmetic is int64. The result equals what the emitted Python (:func:`to_python`)
     returns whenever every intermediate value on the path Python evaluates lies in the int64
-    range; otherwise an error is raised, never a wrapped value.
+    range; otherwise an error is raised, never a wrapped value. Of several faults, the first
+    in Python's evaluation order is raised (after a value has left int64, later values are
+    not those Python would compute).
 
     Parameters
     ----------
@@ -732,9 +734,6 @@ def run_program(prog: Program, x) -> np.ndarray:
     ZeroDivisionError
         If ``//`` or ``%`` divides by zero (as the emitted Python would; ``cmod(a, 0)`` is
         1000, not an error).
-
-    Of several faults, the first in Python's evaluation order is raised (after a value has
-    left int64, later values are not those Python would compute).
 
     Examples
     --------

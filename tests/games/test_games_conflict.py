@@ -397,7 +397,7 @@ def test_tullock_csf_matches_log_odds_twin_over_the_float_range(lx, ly, lr):
     value = tullock_csf(x, y, r)
     assert 0.0 <= value <= 1.0
     assert value == pytest.approx(_csf_twin(x, y, r), rel=1e-9, abs=1e-300)
-    assert value + tullock_csf(y, x, r) == pytest.approx(1.0, abs=1e-15)
+    assert value + tullock_csf(y, x, r) == pytest.approx(1.0, abs=4e-15)  # a few ulps of SIMD pow/exp
 
 
 def test_tullock_csf_names_arguments_that_do_not_broadcast():

@@ -193,6 +193,15 @@ def test_polish_root_reaches_bisection_twin():
     assert _kernels.polish_root(b, twin + 1e-6, 1e-14) == pytest.approx(twin, abs=1e-13)
 
 
+def test_polish_root_with_zero_tolerance_bisects_to_the_last_bit():
+    # 8 t (1 - t) - 1.5 = 0 has the exact roots 1/4 and 3/4 (Bernstein coefficients of degree 2);
+    # from one ulp off, a 1e-14 bracket stopped 3.9e-15 away
+    b = np.array([-1.5, 2.5, -1.5])
+    for root in (0.25, 0.75):
+        for start in (np.nextafter(root, 1.0), np.nextafter(root, 0.0), root + 1e-7):
+            assert abs(_kernels.polish_root(b, start, 0.0) - root) <= 2 * np.spacing(root)
+
+
 @settings(deadline=None, max_examples=30)
 @given(st.integers(1, 6), st.floats(0.2, 8), st.floats(0.5, 4), st.integers(0, 2**31))
 def test_tullock_stage_payoffs_match_twin(M, sT, r, seed):

@@ -72,6 +72,21 @@ def test_symmetric_root_of_a_long_linear_gain_is_found(M):
     assert roots.shape == (1,) and abs(roots[0] - 0.5) <= 1e-12
 
 
+@pytest.mark.parametrize("cost", np.linspace(0.05, 1.95, 39))
+def test_symmetric_roots_are_accurate_to_the_last_bits(cost):
+    # 8 sigma (1 - sigma) = c: sigma = (1 -+ sqrt(1 - c/2)) / 2. The polish stopped at a 1e-14
+    # bracket (up to 4 502 ulps off near c = 2); it now bisects to adjacent floats
+    import mpmath
+
+    with mpmath.workdps(50):
+        r = mpmath.sqrt(1 - mpmath.mpf(float(cost)) / 2)
+        exact = [float((1 - r) / 2), float((1 + r) / 2)]
+    roots = symmetric_mixed_equilibria([0, 4, 0], cost=float(cost))
+    assert roots.shape == (2,)
+    for got, want in zip(roots, exact):
+        assert abs(got - want) <= 4 * np.spacing(want)
+
+
 @settings(deadline=None, max_examples=40)
 @given(st.integers(2, 90), st.integers(0, 2**32 - 1))
 def test_a_sign_change_of_the_gain_always_yields_an_equilibrium(M, seed):

@@ -53,7 +53,7 @@ def test_cross_entropy_gradient(n, k, seed):
         fd[idx] = (softmax_cross_entropy(logits + e, labels).value
                    - softmax_cross_entropy(logits - e, labels).value) / (2 * H)
     assert rel_err(loss.gradient, fd) < 1e-6
-    assert np.allclose(loss.gradient.sum(axis=1), 0.0, atol=1e-15)
+    assert np.allclose(loss.gradient.sum(axis=1), 0.0, atol=4 * k * np.finfo(float).eps)  # k rounded terms
 
 
 @given(st.lists(st.integers(1, 5), min_size=2, max_size=5),
@@ -122,4 +122,4 @@ def test_cross_entropy_value_of_a_confident_prediction_keeps_its_digits(gap):
 def test_cross_entropy_value_with_tied_top_logits():
     value = softmax_cross_entropy(np.array([[2.0, 2.0, 1.0], [2.0, 2.0, 1.0]]), [0, 2]).value
     expected = math.log(2.0 + math.exp(-1.0)) + 0.5
-    assert value == pytest.approx(expected, rel=1e-15, abs=0.0)
+    assert value == pytest.approx(expected, rel=1e-14, abs=0.0)

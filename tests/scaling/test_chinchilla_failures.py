@@ -215,6 +215,6 @@ def test_chinchilla_loss_when_the_power_alone_leaves_the_float64_range():
 def test_huber_and_chi2_extremes():
     # huber_log_normalizer(1e-320) used to be inf, chi2_survival_df5(1e308) NaN
     assert C.huber_log_normalizer(1e-320) == pytest.approx(math.log(2) - math.log(1e-320), rel=1e-12)
-    assert C.huber_log_normalizer(1e-300) == pytest.approx(math.log(2) - math.log(1e-300), rel=1e-15)
+    assert C.huber_log_normalizer(1e-300) == pytest.approx(math.log(2) - math.log(1e-300), rel=1e-14)
     assert C.chi2_survival_df5(1e308) == 0.0
     assert C.chi2_survival_df5(1999.0) == 0.0

@@ -107,10 +107,13 @@ def test_bootstrap_covers_truth(alpha, beta, e, seed):
 def test_permutation_invariance(data):
     N, D, loss = data[:3]
     perm = np.random.default_rng(5).permutation(N.size)
-    a = C.fit_chinchilla(N, D, loss).params
-    b = C.fit_chinchilla(N[perm], D[perm], loss[perm]).params
+    a = C.fit_chinchilla(N, D, loss)
+    b = C.fit_chinchilla(N[perm], D[perm], loss[perm])
+    # the objective is flat to rounding at the optimum: it agrees to ~1e-15, the parameters
+    # only to ~sqrt(eps) (up to 1.8e-8 over other permutations and BLAS kernels)
+    assert b.objective_value == pytest.approx(a.objective_value, rel=1e-12)
     for name in C.PARAMETER_NAMES:
-        assert getattr(b, name) == pytest.approx(getattr(a, name), rel=1e-8)
+        assert getattr(b.params, name) == pytest.approx(getattr(a.params, name), rel=1e-6)
 
 
 def test_rescaling_invariances(data):

@@ -188,7 +188,7 @@ def test_scaling_exponent_mean_overflow_raises():
     with pytest.raises(ValueError, match="losses are too large for stat='mean'"):
         L.scaling_exponent([8, 16, 32], np.full((3, 2), 1e308), stat="mean", n_boot=5, rng=0)
     fit = L.scaling_exponent([8, 16, 32], np.full((3, 2), 1e308), stat="median", n_boot=5, rng=0)
-    assert fit.exponent == 0.0
+    assert abs(fit.exponent) <= 1e-12  # constant losses; exactly 0 only if the logs round alike
 
 
 def test_silu_third_derivative_is_relatively_accurate_near_zero():
