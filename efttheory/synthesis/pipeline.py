@@ -118,13 +118,17 @@ class MIPSResult:
         return failed[-1].method if failed else None
 
     @property
+    def _rnn_attempt(self) -> Attempt | None:
+        return next((a for a in self.attempts if a.method == "rnn"), None)
+
+    @property
     def rnn_exact(self) -> bool | None:
         """Whether the RNN's rounded outputs equalled the reference on the distillation set.
 
         ``None`` when no RNN was run (:func:`synthesize_program` on given hidden states).
         """
-        stages = [a for a in self.attempts if a.method == "rnn"]
-        return stages[0].succeeded if stages else None
+        rnn = self._rnn_attempt
+        return None if rnn is None else rnn.succeeded
 
     @property
     def reason(self) -> str:
@@ -133,8 +137,7 @@ class MIPSResult:
             v = self.verification
             line = f"solved by {self.method}, verified on {v.n_sequences} + {v.second_sample} sequences"
             if self.rnn_exact is False:
-                rnn = next(a for a in self.attempts if a.method == "rnn")
-                line += f"; but the RNN itself is not exact ({rnn.reason})"
+                line += f"; but the RNN itself is not exact ({self._rnn_attempt.reason})"
             return line
         failed = [f"{a.method}: {a.reason}" for a in self.attempts if not a.succeeded]
         return "not solved; " + ("; ".join(failed) if failed else "no method was attempted")
