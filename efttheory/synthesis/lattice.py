@@ -432,7 +432,7 @@ def gcd_autoencode(
     applying the same integer operations to the vectors, until every ratio is within
     ``thres`` of an integer [authors' code; per-slot form ours]. When that fails the point
     with the largest non-integer residual is dropped and the search retried, at most
-    ``n_points`` times [ours]. Basis reduction and the offset steps follow.
+    ``max(1, n_points // 4)`` times [ours]. Basis reduction and the offset steps follow.
 
     Parameters
     ----------
