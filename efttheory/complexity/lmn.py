@@ -149,6 +149,23 @@ class GrokkingPhases:
 def interpolation_grid(n_lambda: int = 21) -> np.ndarray:
     r"""The path parameters :math:`\lambda_t = t/(T-1)`, :math:`t = 0..T-1` (paper: :math:`T = 21`).
 
+    Parameters
+    ----------
+    n_lambda : int, default 21
+        Number of points :math:`T` per path, an integer :math:`T \ge 3` (paper: 21).
+
+    Returns
+    -------
+    ndarray, shape (n_lambda,)
+        Equally spaced float64 values from 0 to 1, both ends included.
+
+    Raises
+    ------
+    TypeError
+        ``n_lambda`` is not an integer (bools are rejected).
+    ValueError
+        ``n_lambda`` is smaller than 3.
+
     Examples
     --------
     >>> from efttheory.complexity import interpolation_grid

@@ -276,7 +276,27 @@ class DC2Params:
         _check_csf(self.csf)
 
     def replace(self, **changes) -> "DC2Params":
-        """A copy with some fields changed (validated again)."""
+        """A copy with some fields changed (validated again).
+
+        Parameters
+        ----------
+        **changes
+            New values keyed by field name (``s_C``, ``q``, ``delta``, ``csf``, ...), passed
+            with the unchanged fields to the :class:`DC2Params` constructor.
+
+        Returns
+        -------
+        DC2Params
+            A new instance; ``self`` is unchanged.
+
+        Raises
+        ------
+        TypeError
+            If a name is not a field of :class:`DC2Params`, a value is not a real number, or
+            ``csf`` is neither callable nor None.
+        ValueError
+            If a value lies outside the range the constructor allows (see :class:`DC2Params`).
+        """
         fields = {k: getattr(self, k) for k in self.__dataclass_fields__}
         fields.update(changes)
         return DC2Params(**fields)
@@ -332,6 +352,25 @@ class ContestProbabilities:
 def contest_probabilities(p: DC2Params) -> ContestProbabilities:
     """The three contest probabilities of DC-2 (true values) [ours].
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model; the contests use ``p.csf``, or the Tullock contest with
+        decisiveness ``p.r``.
+
+    Returns
+    -------
+    ContestProbabilities
+        :math:`p_1`, :math:`p_0`, :math:`\\pi` (each in [0, 1]), T's strength after
+        conquering C and the three complements.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
+    ValueError
+        If a custom ``p.csf`` returns a value outside [0, 1].
+
     Examples
     --------
     >>> from efttheory.games import DC2Params, contest_probabilities
@@ -385,6 +424,24 @@ def discount_weight(p: DC2Params, delta: float | None = None) -> float:
 def solidarity_efficacy(p: DC2Params) -> float:
     r"""Efficacy of solidarity :math:`\Delta p = p_1 - p_0` (true value) [ours].
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model (F's beliefs ``q_belief``, ``dp_belief`` are not used).
+
+    Returns
+    -------
+    float
+        :math:`\Delta p`, the rise in the movement's chance of prevailing when F joins C;
+        in [0, 1] for a contest function increasing in the first strength.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
+    ValueError
+        If a custom ``p.csf`` returns a value outside [0, 1].
+
     Examples
     --------
     >>> from efttheory.games import DC2Params, solidarity_efficacy
@@ -437,6 +494,23 @@ def solidarity_gain(p: DC2Params, perceived: bool = True) -> float:
 def support_decision(p: DC2Params) -> bool:
     r"""True when F supports C: :math:`c \le \tilde G` (ties go to support) [ours].
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model; F decides on its perceived threat and efficacy.
+
+    Returns
+    -------
+    bool
+        Whether F supports C (also when :math:`c = \tilde G`).
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
+    ValueError
+        If a custom ``p.csf`` returns a value outside [0, 1].
+
     Examples
     --------
     >>> from efttheory.games import DC2Params, support_decision
@@ -454,6 +528,23 @@ def support_decision(p: DC2Params) -> bool:
 
 def max_support_cost(p: DC2Params) -> float:
     r"""F's willingness to pay for solidarity, :math:`c^* = \tilde G` [ours].
+
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model; ``p.c`` is not used.
+
+    Returns
+    -------
+    float
+        :math:`c^* \ge 0` (payoff units): F supports iff :math:`c \le c^*`.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
+    ValueError
+        If a custom ``p.csf`` returns a value outside [0, 1].
 
     Examples
     --------
@@ -484,10 +575,23 @@ def critical_discount_factor(p: DC2Params) -> float:
     :math:`\delta^* \ge 1` means F never supports (``inf`` when the gain is zero, or
     when :math:`\delta^*` exceeds the float range, e.g. for a tiny :math:`\tau`).
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model; ``p.delta`` is not used.
+
+    Returns
+    -------
+    float
+        :math:`\delta^* \ge 0`, possibly ``inf``; 0 when :math:`c = 0`.
+
     Raises
     ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
     ValueError
         If ``tau == 0`` (without a hazard): the decision then does not depend on :math:`\delta`.
+        Also if a custom ``p.csf`` returns a value outside [0, 1].
 
     Examples
     --------
@@ -525,6 +629,24 @@ def critical_threat_belief(p: DC2Params) -> float:
 
     Support iff :math:`\tilde q \ge q^*` (``inf`` when the rest of the gain is zero).
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model; ``p.q`` and ``p.q_belief`` are not used.
+
+    Returns
+    -------
+    float
+        :math:`q^* \ge 0`, possibly above 1 or ``inf`` (no belief makes F support); 0 when
+        :math:`c = 0`.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
+    ValueError
+        If a custom ``p.csf`` returns a value outside [0, 1].
+
     Examples
     --------
     >>> from efttheory.games import DC2Params, critical_threat_belief, support_decision
@@ -547,6 +669,24 @@ def critical_threat_belief(p: DC2Params) -> float:
 
 def critical_efficacy(p: DC2Params) -> float:
     r"""Perceived efficacy at which F becomes indifferent, :math:`\Delta p^* = c / (\tilde q\,\delta^\tau (1-\pi) L_F)` [ours].
+
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model; ``p.dp_belief`` is not used.
+
+    Returns
+    -------
+    float
+        :math:`\Delta p^* \ge 0`: F supports iff :math:`\widetilde{\Delta p} \ge \Delta p^*`;
+        possibly above 1 or ``inf`` (no belief makes F support); 0 when :math:`c = 0`.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
+    ValueError
+        If a custom ``p.csf`` returns a value outside [0, 1].
 
     Examples
     --------
@@ -574,10 +714,24 @@ def critical_imminence(p: DC2Params) -> float:
     Support iff :math:`\tau \le \tau^*`. With :math:`\delta = 1` the delay does
     not matter: ``inf`` if F supports, ``-inf`` if not.
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model with ``hazard=None``; ``p.tau`` is not used.
+
+    Returns
+    -------
+    float
+        :math:`\tau^*` in periods, possibly negative (F does not support even at
+        :math:`\tau = 0`) or infinite; ``inf`` when :math:`c = 0`.
+
     Raises
     ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params`.
     ValueError
-        With a hazard (the delay is then random).
+        With a hazard (the delay is then random), or if a custom ``p.csf`` returns a value
+        outside [0, 1].
 
     Examples
     --------
@@ -955,6 +1109,25 @@ def dc2_game_tree(p: DC2Params, V: float = 1.0) -> GameTree:
     :func:`threat_attack_mode` (:func:`dc2_subgame_perfect_equilibrium` also
     settles ties that rounding blurs by those two rules).
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model.
+    V : float, default 1.0
+        T's value of conquering both groups, > 0 (T's payoff units).
+
+    Returns
+    -------
+    GameTree
+        11 nodes, numbered breadth first; leaf payoffs are ``[T, F]``.
+
+    Raises
+    ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params` or ``V`` is not a real number.
+    ValueError
+        If ``V`` is not finite and > 0, or a custom ``p.csf`` returns a value outside [0, 1].
+
     Examples
     --------
     >>> from efttheory.games import DC2Params, dc2_game_tree, subgame_perfect_equilibria
@@ -1044,8 +1217,25 @@ def dc2_subgame_perfect_equilibrium(p: DC2Params, V: float = 1.0) -> DC2Equilibr
     rounding (``1e-12`` times the largest leaf payoff, at least 1) of each other count as tied
     (``spe.tie_nodes``) and take those moves.
 
+    Parameters
+    ----------
+    p : DC2Params
+        Parameters of the model.
+    V : float, default 1.0
+        T's value of conquering both groups, > 0 (T's payoff units).
+
+    Returns
+    -------
+    DC2Equilibrium
+        T's mode, F's move, the prevail probability, both players' values, the equilibrium
+        strategy on the tree and the tree itself.
+
     Raises
     ------
+    TypeError
+        If ``p`` is not a :class:`DC2Params` or ``V`` is not a real number.
+    ValueError
+        If ``V`` is not finite and > 0, or a custom ``p.csf`` returns a value outside [0, 1].
     RuntimeError
         If the tree and the closed forms disagree by more than rounding.
 
@@ -1164,12 +1354,56 @@ class DCNParams:
         return self.s.shape[0]
 
     def reordered(self, order) -> "DCNParams":
-        """The same groups attacked in ``order`` (a permutation of range(N), else ValueError)."""
+        """The same groups attacked in ``order`` (a permutation of range(N), else ValueError).
+
+        Parameters
+        ----------
+        order : array_like of int, shape (N,)
+            Group ids in the new attack order, each of ``0, ..., N - 1`` once.
+
+        Returns
+        -------
+        DCNParams
+            The per-group entries permuted, so that group ``order[k]`` becomes group ``k``;
+            ``s_T``, ``r``, ``gamma`` and ``csf`` are unchanged.
+
+        Raises
+        ------
+        TypeError
+            If ``order`` is not an array of real numbers.
+        ValueError
+            If ``order`` is not one-dimensional, holds non-integers, or is not a permutation
+            of ``range(N)``.
+        """
         order = _check_order(order, self.n_groups)
         return DCNParams(self.s[order], self.s_T, self.r, self.c[order], self.L[order], self.q[order],
                          self.tau[order], self.delta[order], self.gamma, self.csf)
 
     def replace(self, **changes) -> "DCNParams":
+        """A copy with some fields changed (validated again).
+
+        Parameters
+        ----------
+        **changes
+            New values keyed by field name (``s``, ``s_T``, ``q``, ``delta``, ``csf``, ...),
+            passed with the unchanged fields to the :class:`DCNParams` constructor. A change of
+            ``s`` that changes the number of groups must come with per-group fields of the new
+            length.
+
+        Returns
+        -------
+        DCNParams
+            A new instance; ``self`` is unchanged.
+
+        Raises
+        ------
+        TypeError
+            If a name is not a field of :class:`DCNParams`, a value is not a real number, or
+            ``csf`` is neither callable nor None.
+        ValueError
+            If a value lies outside the range the constructor allows, or the per-group fields
+            disagree in length (see :class:`DCNParams`).
+        """
         fields = {k: getattr(self, k) for k in self.__dataclass_fields__}
         fields.update(changes)
         return DCNParams(**fields)
@@ -1341,10 +1575,31 @@ def dcn_stage_increments(params: DCNParams, k: int, continuation="simple") -> np
 
     Feed them to :func:`~efttheory.games.symmetric_mixed_equilibria` with the common cost.
 
+    Parameters
+    ----------
+    params : DCNParams
+        At least 2 groups; the choosers ``k + 1, ..., N - 1`` must be identical.
+    k : int
+        Attacked group (0-based, in attack order), in [0, N - 2].
+    continuation : "simple" or array_like, shape (M,), default "simple"
+        Values :math:`V_j \ge 0` at stake for each of the :math:`M = N - 1 - k` choosers, as in
+        :func:`dcn_stage_game`; ``"simple"`` uses :math:`q_j \delta_j^{\tau_j} (1 - \pi_j) L_j`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (M,)
+        :math:`\Delta_1, \dots, \Delta_M` (payoff units).
+
     Raises
     ------
+    TypeError
+        If ``params`` is not a :class:`DCNParams`, ``k`` is not an integer, or
+        ``continuation`` is neither a string nor an array of real numbers.
     ValueError
-        If the choosers differ in strength, cost or continuation value.
+        If the choosers differ in strength, cost or continuation value. Also if ``params``
+        has fewer than 2 groups, ``k`` lies outside [0, N - 2], ``continuation`` is a string
+        other than ``"simple"`` or an array of the wrong shape, with a negative or non-finite
+        entry, or a custom ``params.csf`` returns a value outside [0, 1].
 
     Examples
     --------
@@ -1524,6 +1779,28 @@ def threat_attack_order(params: DCNParams, selection: str) -> AttackOrder:
     """T's best order of targets: maximise P(T conquers all) over all N! orders (N <= 8) [ours].
 
     Ties go to the lexicographically first order.
+
+    Parameters
+    ----------
+    params : DCNParams
+        At most 8 groups (every one of the N! orders is solved).
+    selection : {"payoff_dominant", "risk_dominant", "pessimistic", "qre_limit"}
+        Rule that picks each stage's equilibrium, passed to
+        :func:`dcn_markov_perfect_equilibrium`.
+
+    Returns
+    -------
+    AttackOrder
+        The best order, its conquest probability, and every order with its probability
+        (orders in lexicographic order).
+
+    Raises
+    ------
+    TypeError
+        If ``params`` is not a :class:`DCNParams`.
+    ValueError
+        If ``params`` has more than 8 groups or ``selection`` is not one of the four rules, or
+        a custom ``params.csf`` returns a value outside [0, 1].
 
     Examples
     --------

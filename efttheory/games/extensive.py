@@ -126,6 +126,32 @@ class GameTree:
         ``("leaf", payoffs)``, ``("decision", player, [(label, subtree), ...])``
         or ``("chance", [(probability, label, subtree), ...])``. Movers, child counts and
         chance probabilities are checked by the constructor, as for a tree given as arrays.
+
+        Parameters
+        ----------
+        root : tuple
+            The root node in one of the three forms above (a list also works); ``label`` names
+            the move into a child, ``payoffs`` holds one finite real per player, ``player`` is
+            an integer in ``[0, n_players)``, and the probabilities of a chance node's children
+            lie in [0, 1] and sum to 1.
+        n_players : int
+            Number of players, >= 1.
+
+        Returns
+        -------
+        GameTree
+            Node 0 is the root, labelled ``"root"``.
+
+        Raises
+        ------
+        TypeError
+            If ``n_players`` or a mover is not an integer, or a chance probability or a leaf
+            payoff is not a real number.
+        ValueError
+            If ``n_players < 1``, a node is not of the three forms, leaf payoffs do not hold
+            ``n_players`` finite values, a mover lies outside ``[0, n_players)``, an inner node
+            has no children, or chance probabilities are not finite, outside [0, 1] or do not
+            sum to 1.
         """
         n_players = check_integer("n_players", n_players, minimum=1)
         player, first, count, prob, pay, labels = [], [], [], [], [], []
@@ -176,7 +202,18 @@ class GameTree:
         return self.player.shape[0]
 
     def children(self, v: int) -> range:
-        """Indices of the children of node ``v``."""
+        """Indices of the children of node ``v``.
+
+        Parameters
+        ----------
+        v : int
+            A node, in ``[0, n_nodes)``.
+
+        Returns
+        -------
+        range
+            The children, numbered consecutively; empty for a leaf.
+        """
         return range(self.first_child[v], self.first_child[v] + self.n_children[v])
 
     def __repr__(self) -> str:

@@ -76,7 +76,28 @@ class NormalFormGame:
 
     @classmethod
     def from_bimatrix(cls, A, B) -> "NormalFormGame":
-        """Two-player game from the row player's ``A`` and the column player's ``B`` (both (m, n))."""
+        """Two-player game from the row player's ``A`` and the column player's ``B`` (both (m, n)).
+
+        Parameters
+        ----------
+        A : array_like, shape (m, n)
+            Row player's payoffs, finite reals; ``A[a_1, a_2]`` at the pure profile ``(a_1, a_2)``.
+        B : array_like, shape (m, n)
+            Column player's payoffs, finite reals, of the same shape as ``A``.
+
+        Returns
+        -------
+        NormalFormGame
+            Payoffs of shape ``(m, n, 2)``.
+
+        Raises
+        ------
+        TypeError
+            If ``A`` or ``B`` is not an array of real numbers.
+        ValueError
+            If ``A`` or ``B`` is not a non-empty 2-d array of finite values, or their shapes
+            differ.
+        """
         A = as_finite_array("A", A, ndim=2, min_size=1)
         B = as_finite_array("B", B, ndim=2, min_size=1)
         if A.shape != B.shape:
@@ -143,6 +164,27 @@ def expected_payoffs(game: NormalFormGame, profile) -> list:
     Returns a list whose entry ``i`` is the vector :math:`u_i(a_i, \sigma_{-i})`
     over player ``i``'s actions (shape ``(n_i,)``).
 
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence
+        One entry per player: a probability vector of length ``n_i`` (entries >= -1e-12, sum
+        within 1e-9 of 1), or an integer action in ``[0, n_i)`` (a pure strategy).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        Entry ``i`` has shape ``(n_i,)``: player ``i``'s payoff from each pure action.
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is not a :class:`NormalFormGame`, ``profile`` is not a sequence, or an
+        entry is neither an integer action nor an array of real numbers.
+    ValueError
+        If ``profile`` does not hold one entry per player, an action is out of range, or a
+        vector has the wrong length, a non-finite entry or is not a probability vector.
+
     Examples
     --------
     >>> from efttheory.games import NormalFormGame, expected_payoffs
@@ -178,6 +220,27 @@ def best_response_gaps(game: NormalFormGame, profile) -> np.ndarray:
 
     Returns an array of shape (N,), entries >= 0 up to round-off.
 
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence
+        One entry per player: a probability vector of length ``n_i`` (entries >= -1e-12, sum
+        within 1e-9 of 1), or an integer action in ``[0, n_i)`` (a pure strategy).
+
+    Returns
+    -------
+    numpy.ndarray, shape (N,)
+        Player ``i``'s gain in entry ``i`` (payoff units).
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is not a :class:`NormalFormGame`, ``profile`` is not a sequence, or an
+        entry is neither an integer action nor an array of real numbers.
+    ValueError
+        If ``profile`` does not hold one entry per player, an action is out of range, or a
+        vector has the wrong length, a non-finite entry or is not a probability vector.
+
     Examples
     --------
     >>> from efttheory.games import NormalFormGame, best_response_gaps
@@ -197,6 +260,27 @@ def best_response_gaps(game: NormalFormGame, profile) -> np.ndarray:
 def nash_regret(game: NormalFormGame, profile) -> float:
     """Largest gain any player has from a unilateral pure deviation (0 at a Nash equilibrium).
 
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence
+        One entry per player: a probability vector of length ``n_i`` (entries >= -1e-12, sum
+        within 1e-9 of 1), or an integer action in ``[0, n_i)`` (a pure strategy).
+
+    Returns
+    -------
+    float
+        The regret, >= 0 (payoff units).
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is not a :class:`NormalFormGame`, ``profile`` is not a sequence, or an
+        entry is neither an integer action nor an array of real numbers.
+    ValueError
+        If ``profile`` does not hold one entry per player, an action is out of range, or a
+        vector has the wrong length, a non-finite entry or is not a probability vector.
+
     Examples
     --------
     >>> from efttheory.games import NormalFormGame, nash_regret
@@ -211,6 +295,30 @@ def nash_regret(game: NormalFormGame, profile) -> float:
 
 def is_nash(game: NormalFormGame, profile, tol: float = 1e-9) -> bool:
     """True when the regret of ``profile`` is at most ``tol * max(1, max|payoff|)``.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    profile : sequence
+        One entry per player: a probability vector of length ``n_i`` (entries >= -1e-12, sum
+        within 1e-9 of 1), or an integer action in ``[0, n_i)`` (a pure strategy).
+    tol : float, default 1e-9
+        Allowed regret relative to the payoff scale ``game.scale``, >= 0; ``tol=0`` is exact.
+
+    Returns
+    -------
+    bool
+
+    Raises
+    ------
+    TypeError
+        If ``tol`` is not a real number, ``game`` is not a :class:`NormalFormGame`,
+        ``profile`` is not a sequence, or an entry is neither an integer action nor an array
+        of real numbers.
+    ValueError
+        If ``tol`` is negative or not finite, ``profile`` does not hold one entry per player,
+        an action is out of range, or a vector has the wrong length, a non-finite entry or is
+        not a probability vector.
 
     Examples
     --------

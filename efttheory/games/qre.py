@@ -367,10 +367,34 @@ def logit_qre_branch(game: NormalFormGame, lambda_max: float = 1e6, tol: float =
 def logit_qre_limit(game: NormalFormGame, **kwargs) -> tuple:
     """Limit of the principal logit-QRE branch (see :func:`logit_qre_branch`); a tuple of mixed strategies.
 
-    Keyword arguments go to :func:`logit_qre_branch`. Raises
-    :class:`~efttheory.errors.ConvergenceError` when the branch ends at ``lambda_max``
+    Raises :class:`~efttheory.errors.ConvergenceError` when the branch ends at ``lambda_max``
     on a profile that is not a Nash equilibrium (regret above
     :math:`10^{-9}\\max(1, \\max|U|)`), rather than returning it.
+
+    Parameters
+    ----------
+    game : NormalFormGame
+    **kwargs
+        Keyword arguments go to :func:`logit_qre_branch`: ``lambda_max`` (> 0), ``tol`` (> 0)
+        and ``max_steps`` (an integer >= 1).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        One mixed strategy per player (shape ``(n_i,)``), a Nash equilibrium with regret
+        :math:`\\le 10^{-9}\\max(1, \\max|U|)`.
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is not a :class:`NormalFormGame`, a keyword is not a parameter of
+        :func:`logit_qre_branch`, or ``lambda_max`` or ``tol`` is not a real number or
+        ``max_steps`` not an integer.
+    ValueError
+        If ``lambda_max`` or ``tol`` is not finite and > 0, or ``max_steps < 1``.
+    ConvergenceError
+        When the branch ends on a profile that is not a Nash equilibrium (above), or
+        :func:`logit_qre_branch` fails: its corrector fails or its step budget runs out.
 
     Examples
     --------

@@ -154,6 +154,25 @@ def balls_in_buckets_mc(b, m, *, n_trials: int, rng) -> MCEstimate:
 def relation_axioms(adjacency) -> tuple[bool, bool, bool]:
     """``(reflexive, symmetric, transitive)`` of a relation given as a square bool matrix.
 
+    Parameters
+    ----------
+    adjacency : array_like of bool, shape (n, n)
+        The relation, ``adjacency[i, j]`` true when ``i`` is related to ``j``; square with
+        ``n >= 2``, bool or numeric holding only 0 and 1.
+
+    Returns
+    -------
+    tuple of (bool, bool, bool)
+        Whether the relation is reflexive, symmetric and transitive, in that order.
+
+    Raises
+    ------
+    TypeError
+        ``adjacency`` is not a bool or real-number array.
+    ValueError
+        ``adjacency`` is not square with ``n >= 2``, or a numeric entry is NaN, infinite or
+        other than 0 and 1.
+
     Examples
     --------
     >>> import numpy as np

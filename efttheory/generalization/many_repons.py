@@ -133,6 +133,29 @@ def repon_forces(x, weights, head) -> np.ndarray:
 def many_repon_loss(x, head, weights) -> float:
     r""":math:`\ell = \tfrac12\sum_{i<j} W_{ij}|A(x_i - x_j)|^2`.
 
+    Parameters
+    ----------
+    x : array_like, shape (n, d)
+        Repon positions :math:`x_i`, finite, at least 2 rows (``n >= 2``).
+    head : array_like, shape (m, d)
+        Linear head :math:`A`, finite, ``m >= 1`` rows and the same ``d`` as ``x``.
+    weights : array_like, shape (n, n)
+        Pair weights :math:`W`: finite, non-negative and symmetric (within
+        ``1e-12 * max(1, max|W|)``); the diagonal does not contribute.
+
+    Returns
+    -------
+    float
+        The loss :math:`\ell \ge 0`.
+
+    Raises
+    ------
+    TypeError
+        ``x``, ``head`` or ``weights`` is not an array of real numbers.
+    ValueError
+        Fewer than two repons, a shape mismatch, a NaN or infinite entry, or ``weights``
+        negative or asymmetric.
+
     Examples
     --------
     >>> from efttheory.generalization import class_weights, many_repon_loss

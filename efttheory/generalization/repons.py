@@ -565,6 +565,30 @@ def printed_cluster_probability(eta_enc, eta_dec, *, sigma_a=1.0, sigma_c=1.0, c
 
     It gives 0.295, not Eq. 12's 0.5, at :math:`N = 1`, :math:`\eta_x = 2\eta_A` [ours].
 
+    Parameters
+    ----------
+    eta_enc, eta_dec : float
+        Encoder and decoder learning rates :math:`\eta_x, \eta_A`, finite and > 0.
+    sigma_a, sigma_c : float, default 1.0
+        Initial standard deviations of the decoder weight and the half-separation,
+        finite and > 0.
+    cluster_size : int, default 1
+        Number ``N >= 1`` of repons in the cluster.
+
+    Returns
+    -------
+    float
+        The printed formula's value, in [0, 1). Its square-root argument is
+        :math:`(1 + 1/N)^2` times smaller than that of :func:`generalization_probability`.
+
+    Raises
+    ------
+    TypeError
+        A rate or standard deviation that is not a real number, or ``cluster_size`` not
+        an integer.
+    ValueError
+        A rate or standard deviation that is not finite and > 0, or ``cluster_size < 1``.
+
     Examples
     --------
     >>> from efttheory.generalization import generalization_probability, printed_cluster_probability

@@ -127,7 +127,29 @@ class ChinchillaParams:
 
     @classmethod
     def from_log(cls, theta) -> "ChinchillaParams":
-        r"""Inverse of :meth:`log`: ``theta = (a, b, e, alpha, beta)``."""
+        r"""Inverse of :meth:`log`: ``theta = (a, b, e, alpha, beta)``.
+
+        Parameters
+        ----------
+        theta : array_like, shape (5,)
+            The fitting vector :math:`(\log A, \log B, \log E, \alpha, \beta)`, finite, with
+            :math:`\alpha, \beta > 0` and :math:`e^a, e^b, e^e` positive finite float64 numbers.
+
+        Returns
+        -------
+        ChinchillaParams
+            The law with :math:`A = e^a`, :math:`B = e^b`, :math:`E = e^e`.
+
+        Raises
+        ------
+        TypeError
+            ``theta`` is not an array of real numbers.
+        ValueError
+            ``theta`` has a shape other than (5,), a NaN or infinite entry, :math:`\alpha \le 0`
+            or :math:`\beta \le 0`, or an exponential that underflows to 0.
+        OverflowError
+            :math:`e^a`, :math:`e^b` or :math:`e^e` overflows float64 (an entry above about 709.78).
+        """
         t = as_finite_array("theta", theta, shape=(5,))
         return cls(E=math.exp(t[2]), A=math.exp(t[0]), B=math.exp(t[1]), alpha=float(t[3]),
                    beta=float(t[4]))
@@ -259,7 +281,27 @@ class ChinchillaBootstrap:
     fixed: dict = field(default_factory=dict)
 
     def interval(self, level: float = 0.95) -> dict:
-        """Percentile interval of each parameter, ``{"E": (lo, hi), ...}``."""
+        """Percentile interval of each parameter, ``{"E": (lo, hi), ...}``.
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Coverage of the interval, in the open interval (0, 1); the bounds are the
+            ``(1 - level)/2`` and ``(1 + level)/2`` quantiles of ``samples``.
+
+        Returns
+        -------
+        dict
+            ``{name: (lo, hi)}`` of floats for each of ``"E"``, ``"A"``, ``"B"``, ``"alpha"``
+            and ``"beta"``.
+
+        Raises
+        ------
+        TypeError
+            ``level`` is not a real number.
+        ValueError
+            ``level`` is not inside (0, 1), or there are no samples (every resample failed).
+        """
         level = check_in_interval("level", level, 0.0, 1.0, closed=(False, False))
         if np.shape(self.samples)[0] == 0:
             raise ValueError("interval needs bootstrap samples, but every resample failed "
@@ -322,15 +364,73 @@ class ChinchillaFit:
     bootstrap: ChinchillaBootstrap | None = None
 
     def compute_optimal(self, compute) -> ComputeOptimal:
-        """Compute-optimal allocation of the fitted law at ``compute`` FLOP."""
+        """Compute-optimal allocation of the fitted law at ``compute`` FLOP.
+
+        Parameters
+        ----------
+        compute : float or array_like
+            Training compute :math:`C = 6ND` in FLOP, finite and > 0 everywhere.
+
+        Returns
+        -------
+        ComputeOptimal
+            As :func:`compute_optimal_allocation` with the fitted ``params``.
+
+        Raises
+        ------
+        TypeError
+            ``compute`` is not an array of real numbers.
+        ValueError
+            ``compute`` is not finite and > 0 everywhere, or the allocation leaves the
+            positive float64 range.
+        """
         return compute_optimal_allocation(compute, self.params)
 
     def tokens_per_parameter(self, compute) -> float | np.ndarray:
-        r""":math:`D_{\rm opt}/N_{\rm opt}` of the fitted law at ``compute`` FLOP."""
+        r""":math:`D_{\rm opt}/N_{\rm opt}` of the fitted law at ``compute`` FLOP.
+
+        Parameters
+        ----------
+        compute : float or array_like
+            Training compute :math:`C = 6ND` in FLOP, finite and > 0 everywhere.
+
+        Returns
+        -------
+        float or ndarray
+            Compute-optimal tokens per parameter, a float for a scalar ``compute``, else an
+            array of the shape of ``compute``.
+
+        Raises
+        ------
+        TypeError
+            ``compute`` is not an array of real numbers.
+        ValueError
+            ``compute`` is not finite and > 0 everywhere, or the allocation leaves the
+            positive float64 range.
+        """
         return self.compute_optimal(compute).tokens_per_parameter
 
     def interval(self, level: float = 0.95) -> dict:
-        """Bootstrap percentile intervals (requires ``n_boot > 0`` in the fit)."""
+        """Bootstrap percentile intervals (requires ``n_boot > 0`` in the fit).
+
+        Parameters
+        ----------
+        level : float, default 0.95
+            Coverage of the interval, in the open interval (0, 1).
+
+        Returns
+        -------
+        dict
+            ``{name: (lo, hi)}`` for each of the five law parameters, as
+            :meth:`ChinchillaBootstrap.interval` gives.
+
+        Raises
+        ------
+        TypeError
+            ``level`` is not a real number.
+        ValueError
+            The fit has no bootstrap, ``level`` is not inside (0, 1), or every resample failed.
+        """
         if self.bootstrap is None:
             raise ValueError("interval needs a bootstrap: call fit_chinchilla(..., n_boot=1000, rng=...)")
         return self.bootstrap.interval(level)
@@ -474,6 +574,29 @@ def log_chinchilla_loss(N, D, params: ChinchillaParams):
     Accurate where :math:`L` is dominated by one term (no overflow for large A, B). Same
     arguments as :func:`chinchilla_loss`. Source: Hoffmann et al. 2022, App. D.2 [paper].
 
+    Parameters
+    ----------
+    N : array_like
+        Model parameters, finite and > 0.
+    D : array_like
+        Training tokens, finite and > 0; broadcast against ``N``.
+    params : ChinchillaParams
+        The law.
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\log L` (log of nats per token), a float for scalar inputs, else an array of
+        the broadcast shape of ``N`` and ``D``.
+
+    Raises
+    ------
+    TypeError
+        ``params`` is not a :class:`ChinchillaParams`, or ``N`` or ``D`` is not an array of
+        real numbers.
+    ValueError
+        ``N`` or ``D`` is not finite and > 0 everywhere, or they do not broadcast.
+
     Examples
     --------
     >>> import math
@@ -607,6 +730,26 @@ def highest_loss_mask(loss, k: int) -> np.ndarray:
     """Mask keeping the points whose loss lies strictly below the ``k``-th largest (True = keep).
 
     ``k = 0`` keeps everything. Epoch AI drop the 5 highest losses of the 245 points [third party].
+
+    Parameters
+    ----------
+    loss : array_like, shape (n,)
+        Final losses, one-dimensional, finite and > 0.
+    k : int
+        Rank of the threshold loss, ``0 <= k <= max(n - 1, 0)``; points tied with the
+        ``k``-th largest loss are dropped too.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        True where a point is kept.
+
+    Raises
+    ------
+    TypeError
+        ``loss`` is not an array of real numbers, or ``k`` is not an integer.
+    ValueError
+        ``loss`` is not one-dimensional, finite and > 0, or ``k`` is out of range.
 
     Examples
     --------
@@ -989,10 +1132,12 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
         Resamples (>= 2).
     rng : numpy.random.Generator, int or SeedSequence
         Required: the source of the resamples.
-    objective, delta, exclude_highest, fixed, gtol, maxiter
+    objective, delta, exclude_highest
         As for :func:`fit_chinchilla`.
     init : ChinchillaParams, optional
         Start of every refit.
+    fixed, gtol, maxiter
+        As for :func:`fit_chinchilla`.
 
     Returns
     -------

@@ -392,6 +392,24 @@ def parameter_exponent(gamma, regime: str = "redundancy") -> float:
 def gamma_from_shape(k) -> float:
     r"""Depth exponent :math:`\gamma = k - 2` from a parameter-width law :math:`N_p \propto m^k` (k >= 2).
 
+    Parameters
+    ----------
+    k : float
+        Exponent of the parameter count in the width, finite and >= 2 (:math:`N_p` grows at
+        least like the width squared).
+
+    Returns
+    -------
+    float
+        :math:`\gamma = k - 2 \ge 0`, the exponent taken by :func:`parameter_exponent`.
+
+    Raises
+    ------
+    TypeError
+        ``k`` is not a real number.
+    ValueError
+        ``k`` is not finite or is below 2.
+
     Examples
     --------
     >>> from efttheory.scaling import gamma_from_shape, parameter_exponent

@@ -168,7 +168,35 @@ def pairwise_forces_into(x, law, params, weights, forces, work):
 
 @njit(cache=True)
 def pairwise_forces_kernel(x, law, params, weights):
-    """Allocate and return ``(forces (d, N), energy)``; njit-callable from other kernels."""
+    """Allocate and return ``(forces (d, N), energy)``; njit-callable from other kernels.
+
+    It does not validate its input (no shape, range, finiteness or law-code check): use
+    :func:`efttheory.solvers.pairwise_forces` for checked input and finite results.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (d, N)
+        Particle positions, one column per particle (structure-of-arrays). Not checked;
+        ``N <= 1`` gives zero forces and zero energy.
+    law : int
+        Law code: ``0`` (power), ``1`` (harmonic) or ``2`` (Lennard-Jones), as ``PairLaw.code``.
+        Not checked: any other value runs the Lennard-Jones branch.
+    params : ndarray of float64, shape (3,)
+        Law parameters in the layout of the module notes: ``(k, p, eps)`` for the power law,
+        ``(k, r0, 0)`` for the harmonic law, ``(epsilon, sigma, 0)`` for Lennard-Jones, as
+        ``PairLaw.params``. Neither the length nor the ranges are checked.
+    weights : ndarray of float64, shape (N, N) or (0, 0)
+        Pair weights, of which only the entries ``weights[i, j]`` with ``i < j`` are read; a
+        ``(0, 0)`` array gives every pair weight 1. Neither shape nor values are checked.
+
+    Returns
+    -------
+    forces : ndarray of float64, shape (d, N)
+        Force on every particle; inf or NaN where the law is singular (e.g. coincident
+        particles under an unsoftened power law or Lennard-Jones).
+    energy : float
+        Total weighted pair energy, possibly inf or NaN in the same cases.
+    """
     forces = np.empty(x.shape)
     work = np.empty((3, x.shape[1]))
     energy = pairwise_forces_into(x, law, params, weights, forces, work)
@@ -181,6 +209,33 @@ def custom_pairwise_forces_kernel(x, pair_energy, params, weights):
 
     Not cached on disk: it is specialised on the user's function (see
     :mod:`efttheory.solvers._integrator_kernels`).
+
+    Like :func:`pairwise_forces_kernel` it does not validate its input; values returned by
+    ``pair_energy`` are used as they are, NaN and inf included.
+
+    Parameters
+    ----------
+    x : ndarray of float64, shape (d, N)
+        Particle positions, one column per particle (structure-of-arrays). Not checked;
+        ``N <= 1`` gives zero forces and zero energy.
+    pair_energy : numba-jitted function
+        ``pair_energy(r2, params) -> (U, dU/dr2)`` for a squared distance ``r2``, as
+        ``PairLaw.pair_energy`` of :func:`efttheory.solvers.custom_law`; it must be compiled
+        with ``numba.njit`` (numba cannot type a plain Python function here).
+    params : ndarray
+        Parameters passed unchanged to ``pair_energy`` (``PairLaw.params``, a 1-D float64
+        array, for laws built by :func:`efttheory.solvers.custom_law`).
+    weights : ndarray of float64, shape (N, N) or (0, 0)
+        Pair weights, of which only the entries ``weights[i, j]`` with ``i < j`` are read; a
+        ``(0, 0)`` array gives every pair weight 1. Neither shape nor values are checked.
+
+    Returns
+    -------
+    forces : ndarray of float64, shape (d, N)
+        Force :math:`-2 w_{ij} U'(r_{ij}^2)(x_i - x_j)` summed over the partners of every
+        particle.
+    energy : float
+        Total weighted pair energy :math:`\\sum_{i<j} w_{ij} U(r_{ij}^2)`.
     """
     n = x.shape[1]
     forces = np.zeros(x.shape)

@@ -567,10 +567,35 @@ def best_lattice(h_T, h_prev, x_T, *, rng, basis_reduction: str = "size") -> Lat
     noise, a finer lattice (twice the density, rounding error 0.20) won over the true one
     (1 of 185 noisy two-dimensional cases) [ours].
 
+    Parameters
+    ----------
+    h_T, h_prev : array_like, shape (N, H)
+        Hidden states at the last and the second-to-last step, finite, of the same shape
+        with at least one entry.
+    x_T : array_like, shape (N,) or (N, D)
+        Inputs at the last step, finite, one row per state; used by the linear autoencoder.
+    rng : numpy.random.Generator, numpy.random.SeedSequence, int or None
+        Source of the one sampling seed of the GCD grid (an int seed must be >= 0; None
+        draws fresh OS entropy).
+    basis_reduction : {"size", "lll"}, default "size"
+        Basis reduction of both autoencoders: the authors' pairwise size reduction or LLL
+        [ours].
+
+    Returns
+    -------
+    Lattice
+        The lattice of lower description length (``method`` ``"linear"`` or ``"gcd"``; the
+        GCD one on a tie).
+
     Raises
     ------
+    TypeError
+        If ``h_T``, ``h_prev`` or ``x_T`` is not an array of real numbers, or ``rng`` is
+        none of the accepted types.
     ValueError
-        If neither autoencoder finds a lattice.
+        If the arrays have wrong or mismatched shapes or hold NaN or infinity, ``rng`` is a
+        negative seed, ``basis_reduction`` is not ``"size"`` or ``"lll"``, or neither
+        autoencoder finds a lattice.
 
     Examples
     --------
@@ -670,9 +695,24 @@ def initial_state_candidates(lattice: Lattice) -> tuple:
     First :math:`\mathrm{round}(z^\ast)`, then every floor/ceil pattern (duplicates
     removed) [authors' code].
 
+    Parameters
+    ----------
+    lattice : Lattice
+        A fitted lattice with an invertible ``basis`` (as :func:`best_lattice`,
+        :func:`linear_rnn_autoencode` and :func:`gcd_autoencode` return).
+
     Returns
     -------
     tuple of ndarray of int64, each of shape (H,)
+        :math:`\mathrm{round}(z^\ast)` followed by the other distinct floor/ceil
+        patterns, at most :math:`2^H` candidates (the rounded point is one of them).
+
+    Raises
+    ------
+    TypeError
+        If ``lattice`` is not a :class:`Lattice`.
+    numpy.linalg.LinAlgError
+        If ``lattice.basis`` is singular.
 
     Examples
     --------

@@ -338,10 +338,22 @@ def effective_transition(w: RNNWeights) -> tuple[np.ndarray, np.ndarray]:
 
     .. math:: W = (W_L \cdots W_1)[:, :H],\qquad X = (W_L \cdots W_1)[:, H:].
 
+    Parameters
+    ----------
+    w : RNNWeights
+        The network; only the weight matrices of the transition MLP :math:`f` are read.
+
     Returns
     -------
     W : ndarray, shape (H, H)
+        Hidden-to-hidden part of the product of the layers of :math:`f` (a new array).
     X : ndarray, shape (H, D)
+        Input-to-hidden part of the same product (a new array).
+
+    Raises
+    ------
+    TypeError
+        If ``w`` is not an :class:`RNNWeights`.
 
     Examples
     --------
@@ -800,8 +812,27 @@ def jordan_normalize(w: RNNWeights, eps: float = 0.3) -> NormalizerStep:
 
     See :func:`real_jordan_transform` [authors' code].
 
+    Parameters
+    ----------
+    w : RNNWeights
+        The network whose effective transition (:func:`effective_transition`) is transformed.
+    eps : float, default 0.3
+        Eigenvalue grouping tolerance of :func:`real_jordan_transform`, finite and > 0
+        (0.3, the authors' script default).
+
+    Returns
+    -------
+    NormalizerStep
+        Step ``"jordan"`` holding the reparametrised weights and the change of basis ``T``
+        (shape ``(H, H)``); the outputs of the network are unchanged.
+
     Raises
     ------
+    TypeError
+        If ``w`` is not an :class:`RNNWeights` or ``eps`` is not a real number.
+    ValueError
+        If ``eps`` is not finite and > 0, or the effective transition overflows to
+        infinity.
     ConvergenceError
         When the Jordan transform blows up (recorded as skipped by :func:`normalizer_chain`).
 
@@ -940,6 +971,27 @@ def debias(w: RNNWeights, eps: float = 0.1) -> NormalizerStep:
     correction can make it exact). Unlike whiten, Jordan and Toeplitz it is therefore not a
     strict reparametrisation.
 
+    Parameters
+    ----------
+    w : RNNWeights
+        The network.
+    eps : float, default 0.1
+        Singular values of :math:`W_1[:, :H]` below ``eps`` span the null space that is
+        projected out; finite and > 0.
+
+    Returns
+    -------
+    NormalizerStep
+        Step ``"debias"`` with the shifted biases and ``T = None``; it is returned as skipped
+        (weights unchanged) when no singular value lies below ``eps``.
+
+    Raises
+    ------
+    TypeError
+        If ``w`` is not an :class:`RNNWeights` or ``eps`` is not a real number.
+    ValueError
+        If ``eps`` is not finite and > 0.
+
     Examples
     --------
     A running sum :math:`h_{t,1} = h_{t-1,1} + x_t` with a constant coordinate
@@ -985,6 +1037,26 @@ def quantize(w: RNNWeights, threshold: float = 0.01) -> NormalizerStep:
         |\theta - \mathrm{round}(\theta)| \le \text{threshold}.
 
     Not a reparametrisation: each parameter moves by at most ``threshold``.
+
+    Parameters
+    ----------
+    w : RNNWeights
+        The network.
+    threshold : float, default 0.01
+        Largest distance to the nearest integer at which a parameter is snapped, in
+        [0, 0.5] (0 snaps only parameters that are already integers).
+
+    Returns
+    -------
+    NormalizerStep
+        Step ``"quantize"`` with the snapped weights and biases and ``T = None``.
+
+    Raises
+    ------
+    TypeError
+        If ``w`` is not an :class:`RNNWeights` or ``threshold`` is not a real number.
+    ValueError
+        If ``threshold`` is not finite or lies outside [0, 0.5].
 
     Examples
     --------

@@ -101,6 +101,25 @@ def nondegenerate_bimatrix_games(max_actions: int = 4, min_actions: int = 1):
     """Bimatrix games with integer payoffs in [-5, 5] plus a 1e-3 perturbation, filtered by
     :func:`~efttheory.games.is_degenerate`.
 
+    Parameters
+    ----------
+    max_actions : int, default 4
+        Largest number of actions of each player, >= 1.
+    min_actions : int, default 1
+        Smallest number of actions of each player, in [1, max_actions].
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple of numpy.ndarray
+        Pairs ``(A, B)`` of float64 payoff matrices of a common shape ``(m, n)``, with
+        ``min_actions <= m, n <= max_actions``, nondegenerate at ``tol=1e-9``.
+
+    Raises
+    ------
+    ValueError
+        When a game is drawn (not when the strategy is built), if ``max_actions`` or
+        ``min_actions`` is not an integer >= 1.
+
     Examples
     --------
     A nondegenerate bimatrix game has an odd number of Nash equilibria (a consequence of
@@ -124,6 +143,25 @@ def nondegenerate_bimatrix_games(max_actions: int = 4, min_actions: int = 1):
 @st.composite
 def normal_form_games(draw, max_players: int = 4, max_actions: int = 3, payoffs=None):
     """:class:`~efttheory.games.NormalFormGame` with 1..max_players players and 1..max_actions actions each.
+
+    Parameters
+    ----------
+    max_players : int, default 4
+        Largest number of players, >= 1.
+    max_actions : int, default 3
+        Largest number of actions of each player, >= 1.
+    payoffs : hypothesis strategy of numbers, optional
+        Payoff entries, finite reals; default ``integers(-5, 5)``.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of NormalFormGame
+
+    Raises
+    ------
+    ValueError
+        When a game is drawn (not when the strategy is built), if ``max_players`` or
+        ``max_actions`` is not an integer >= 1, or ``payoffs`` draws a non-finite value.
 
     Examples
     --------
@@ -149,6 +187,24 @@ def binary_symmetric_games(draw, max_players: int = 12):
     """``(increments, cost)`` of a symmetric binary participation game with M players.
 
     ``increments`` are the marginal benefits Delta_1..Delta_M (floats in [0, 2]).
+
+    Parameters
+    ----------
+    max_players : int, default 12
+        Largest number of players M, >= 1.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple
+        Pairs ``(increments, cost)``: a float64 array of shape ``(M,)`` with
+        ``1 <= M <= max_players`` and a float ``cost`` in [0.01, 1.5], the inputs of
+        :func:`~efttheory.games.symmetric_mixed_equilibria`.
+
+    Raises
+    ------
+    ValueError
+        When a game is drawn (not when the strategy is built), if ``max_players`` is not an
+        integer >= 1.
 
     Examples
     --------
@@ -192,6 +248,24 @@ def dc2_params(draw):
 def dcn_params(draw, max_groups: int = 6):
     """Random :class:`~efttheory.games.DCNParams` with 2..max_groups groups.
 
+    Parameters
+    ----------
+    max_groups : int, default 6
+        Largest number of groups, >= 2.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of DCNParams
+        Strengths in [0.2, 3], ``s_T`` in [0.2, 10], ``r`` in [0.5, 4], costs in [0, 2],
+        losses in [0.5, 20], beliefs ``q`` in [0, 1], sorted delays in [0, 5], discount
+        factors in [0.1, 1] and ``gamma`` in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        When parameters are drawn (not when the strategy is built), if ``max_groups`` is not
+        an integer >= 2.
+
     Examples
     --------
     >>> import numpy as np
@@ -222,6 +296,19 @@ def _as_nf(game) -> NormalFormGame:
 def assert_probability_vector(x, tol: float = 1e-12) -> None:
     """Entries >= -tol and sum within tol of 1.
 
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        The vector to check; ``n >= 1``.
+    tol : float, default 1e-12
+        Absolute slack, >= 0, on the sign of each entry and on the sum.
+
+    Raises
+    ------
+    AssertionError
+        If ``x`` is not a non-empty 1-d array, has a non-finite entry, an entry below
+        ``-tol``, or a sum farther than ``tol`` from 1.
+
     Examples
     --------
     >>> from efttheory.testing import assert_probability_vector
@@ -247,6 +334,26 @@ def _strategies(profile):
 def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     """Player ``player``'s strategy is a best response: no pure strategy pays more than
     its payoff + ``tol * max(1, max|payoff|)``, and every support action is within that of the best.
+
+    Parameters
+    ----------
+    game : NormalFormGame or tuple (A, B)
+        The game; a pair of payoff matrices is a bimatrix game.
+    profile : Equilibrium or sequence of array_like
+        One mixed strategy (probability vector of length ``n_i``) per player.
+    player : int
+        The player whose strategy is checked, in ``[0, N)``.
+    tol : float, default 1e-9
+        Allowed payoff shortfall, >= 0, relative to ``max(1, max|payoff|)``.
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is neither a :class:`~efttheory.games.NormalFormGame` nor a pair
+        ``(A, B)``.
+    AssertionError
+        If a pure strategy pays more than the player's payoff plus the slack, or an action
+        in the support pays less than the best minus the slack.
 
     Examples
     --------
@@ -280,6 +387,26 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
 
 def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     """Every player's strategy is a probability vector and a best response (see module docs).
+
+    Parameters
+    ----------
+    game : NormalFormGame or tuple (A, B)
+        The game; a pair of payoff matrices is a bimatrix game.
+    profile : Equilibrium or sequence of array_like
+        One mixed strategy per player.
+    tol : float, default 1e-9
+        Allowed regret, >= 0, relative to ``max(1, max|payoff|)``. The probability vectors
+        are checked with :func:`assert_probability_vector`'s own tolerance, 1e-12.
+
+    Raises
+    ------
+    TypeError
+        If ``game`` is neither a :class:`~efttheory.games.NormalFormGame` nor a pair
+        ``(A, B)``.
+    AssertionError
+        If ``profile`` does not hold one strategy per player, a strategy is not a
+        probability vector or not a best response (:func:`assert_best_response`), or the
+        regret exceeds ``tol * max(1, max|payoff|)``.
 
     Examples
     --------
@@ -317,6 +444,21 @@ def _keys(found):
 def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
     """Order-free equality of two collections of equilibria (each a sequence of strategies).
 
+    Parameters
+    ----------
+    found, expected : EquilibriumSet or sequence
+        The equilibria to compare; each an :class:`~efttheory.games.Equilibrium` or a
+        sequence of mixed strategies, one per player.
+    atol : float, default 1e-8
+        Largest absolute difference, >= 0, between matching entries of two equilibria that
+        count as equal.
+
+    Raises
+    ------
+    AssertionError
+        If the two collections differ in size, or an equilibrium of ``found`` has no
+        unmatched equilibrium of ``expected`` within ``atol``.
+
     Examples
     --------
     Battle of the sexes has two pure equilibria and one mixed one, which is not 50/50:
@@ -347,6 +489,25 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
 
 def assert_is_subgame_perfect(tree: GameTree, strategy, tol: float = 1e-12) -> None:
     """No one-shot deviation at any node gains more than ``tol``.
+
+    Parameters
+    ----------
+    tree : GameTree
+    strategy : SubgamePerfectEquilibrium or array_like of int, shape (n_nodes,)
+        Chosen child at each decision node (any integer elsewhere).
+    tol : float, default 1e-12
+        Largest allowed gain, in payoff units (absolute, not scaled), >= 0.
+
+    Raises
+    ------
+    TypeError
+        If ``tree`` is not a :class:`~efttheory.games.GameTree`, or ``strategy`` is not an
+        array of real numbers.
+    ValueError
+        If ``strategy`` does not have shape ``(n_nodes,)``, holds non-integers, or a decision
+        node chooses a node that is not one of its children.
+    AssertionError
+        If a one-shot deviation gains more than ``tol``.
 
     Examples
     --------

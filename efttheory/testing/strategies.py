@@ -89,7 +89,25 @@ def finite_arrays(shape, *, min_value: float = -1e3, max_value: float = 1e3, all
 def mlp_layer_sizes(*, min_layers: int = 2, max_layers: int = 4, min_width: int = 1, max_width: int = 8):
     """Layer sizes ``(n_in, h_1, ..., n_out)`` of an MLP: ``min_layers`` to ``max_layers`` entries.
 
-    ``min_layers = 2`` allows a single affine layer (no hidden layer).
+    Parameters
+    ----------
+    min_layers : int, default 2
+        Fewest entries, >= 2. ``min_layers = 2`` allows a single affine layer (no hidden layer).
+    max_layers : int, default 4
+        Most entries, >= ``min_layers``.
+    min_width : int, default 1
+        Smallest width of a layer, >= 1.
+    max_width : int, default 8
+        Largest width of a layer, >= ``min_width``.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple of int
+
+    Raises
+    ------
+    ValueError
+        If not ``2 <= min_layers <= max_layers`` or not ``1 <= min_width <= max_width``.
 
     Examples
     --------
@@ -178,6 +196,23 @@ def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0
     multiplied by ``exp(noise * z)``, with ``z`` drawn through hypothesis from the
     bounded interval [-3, 3] (hypothesis chooses the values; they are not normally
     distributed).
+
+    Parameters
+    ----------
+    n_x : tuple of int, default (3, 8)
+        Inclusive bounds ``(lo, hi)``, ``lo <= hi``, on the number ``n`` of positions ``x``.
+    exponent : tuple of float, default (0.1, 4.0)
+        Inclusive bounds ``(lo, hi)``, ``lo <= hi``, on the exponent ``alpha``.
+    noise : float, default 0.0
+        Scale of the multiplicative noise ``exp(noise * z)``; 0 (or less) draws no noise.
+    n_samples : int, default 1
+        Number of samples (columns of ``y``) at each ``x``, >= 1.
+
+    Returns
+    -------
+    hypothesis.strategies.SearchStrategy of tuple
+        ``(x, y, alpha, A)``: float64 arrays ``x`` in [1, e^6] and ``y``, the float exponent
+        ``alpha`` and the float prefactor ``A`` in [e^-3, e^3].
 
     Examples
     --------
