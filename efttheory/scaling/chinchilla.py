@@ -92,6 +92,7 @@ _OBJECTIVES = {"huber_sum": _k.HUBER_SUM, "huber_mean": _k.HUBER_MEAN, "huber_nl
 _STATUS = {_k.CONVERGED: "converged", _k.STALLED: "stalled", _k.MAXITER: "maxiter",
            _k.LINE_SEARCH_FAILED: "line search failed"}
 _FAILURES = (_k.MAXITER, _k.LINE_SEARCH_FAILED)
+_LOG_FLOAT_MAX = math.log(sys.float_info.max)  # exp() of anything larger overflows float64
 
 #: sha256 of Epoch AI's ``data/svg_extracted_data.csv`` (commit 92258837) [third party].
 CHINCHILLA_CSV_SHA256 = "193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30"
@@ -146,11 +147,15 @@ class ChinchillaParams:
             ``theta`` is not an array of real numbers.
         ValueError
             ``theta`` has a shape other than (5,), a NaN or infinite entry, :math:`\alpha \le 0`
-            or :math:`\beta \le 0`, or an exponential that underflows to 0.
-        OverflowError
-            :math:`e^a`, :math:`e^b` or :math:`e^e` overflows float64 (an entry above about 709.78).
+            or :math:`\beta \le 0`, or an exponential that leaves the float64 range: one that
+            underflows to 0, or one that overflows (:math:`a`, :math:`b` or :math:`e` above
+            ``log(sys.float_info.max)``, about 709.78).
         """
         t = as_finite_array("theta", theta, shape=(5,))
+        for k, name in ((0, "a = log A"), (1, "b = log B"), (2, "e = log E")):
+            if t[k] > _LOG_FLOAT_MAX:
+                raise ValueError(f"theta[{k}] ({name}) must be <= {_LOG_FLOAT_MAX:.6g} so that its "
+                                 f"exponential is a finite float64, got {t[k]!r}")
         return cls(E=math.exp(t[2]), A=math.exp(t[0]), B=math.exp(t[1]), alpha=float(t[3]),
                    beta=float(t[4]))
 

@@ -710,9 +710,12 @@ def initial_state_candidates(lattice: Lattice) -> tuple:
     Raises
     ------
     TypeError
-        If ``lattice`` is not a :class:`Lattice`.
-    numpy.linalg.LinAlgError
-        If ``lattice.basis`` is singular.
+        If ``lattice`` is not a :class:`Lattice`, or its basis or offset is not an array of
+        real numbers.
+    ValueError
+        If ``lattice.basis`` is not a square full-rank matrix of finite values,
+        ``lattice.offset`` is not a finite vector of matching length, or :math:`z^\ast` lies
+        beyond :math:`2^{62}` in some coordinate (its candidates would not be int64).
 
     Examples
     --------
@@ -729,7 +732,12 @@ def initial_state_candidates(lattice: Lattice) -> tuple:
     """
     if not isinstance(lattice, Lattice):
         raise TypeError(f"lattice must be a Lattice, got {type(lattice).__name__}")
-    z = -np.linalg.solve(lattice.basis.T, lattice.offset)
+    A = _square_basis("lattice.basis", lattice.basis)
+    offset = as_finite_array("lattice.offset", lattice.offset, shape=(A.shape[0],))
+    z = -np.linalg.solve(A.T, offset)
+    if not np.all(np.abs(z) < 2.0**62):
+        raise ValueError(f"initial_state_candidates: the coordinate of h = 0, z* = {z}, must lie "
+                         "within 2**62 of the origin in every coordinate (int64 candidates)")
     out = [np.round(z).astype(np.int64)]
     seen = {tuple(out[0])}
     for pattern in itertools.product((0, 1), repeat=lattice.dim):

@@ -1,6 +1,7 @@
 """The Chinchilla law and its compute-optimal allocation (spec section 8)."""
 
 import math
+import sys
 
 import numpy as np
 import pytest
@@ -39,6 +40,16 @@ def test_log_roundtrip():
         assert getattr(q, name) == pytest.approx(getattr(p, name), rel=1e-14)
     assert p.A == pytest.approx(406.4, abs=0.05) and p.B == pytest.approx(410.7, abs=0.05)
     assert p.E == pytest.approx(1.6934, abs=1e-4)
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_from_log_refuses_an_exponential_beyond_float64(k):
+    theta = np.array([6.0, 7.0, 0.5, 0.34, 0.28])
+    theta[k] = 800.0
+    with pytest.raises(ValueError, match=rf"theta\[{k}\].*709.783"):
+        C.ChinchillaParams.from_log(theta)
+    theta[k] = math.log(sys.float_info.max)  # the largest value whose exponential is finite
+    assert math.isfinite(getattr(C.ChinchillaParams.from_log(theta), "ABE"[k]))
 
 
 @settings(deadline=None, max_examples=50, derandomize=True)

@@ -193,6 +193,19 @@ def test_relations_and_initial_candidates():
     assert all(np.all(np.abs(c - z) < 1) for c in cands)
 
 
+@pytest.mark.parametrize("basis, offset, match", [
+    (np.array([[1.0, 2.0], [2.0, 4.0]]), np.zeros(2), "full rank"),          # singular basis
+    (np.eye(2), np.array([0.5, np.nan]), "lattice.offset"),                  # NaN offset
+    (np.eye(2), np.zeros(3), "lattice.offset"),                              # wrong length
+    (np.eye(2) * 1e-10, np.array([1e10, 0.0]), "2\\*\\*62"),                   # z* = -1e20
+])
+def test_initial_candidates_refuse_what_has_no_int64_answer(basis, offset, match):
+    # a NaN or a z* beyond the int64 range used to come back as -2**63 candidates, silently
+    lat = LA.Lattice(basis, offset, np.zeros((1, 2)), np.zeros((1, 2)), "linear", 0.0, 0.0)
+    with pytest.raises(ValueError, match=match):
+        LA.initial_state_candidates(lat)
+
+
 def test_description_length_formula():
     lat = LA.Lattice(np.eye(2), np.zeros(2), np.zeros((1, 2)), np.zeros((1, 2)), "linear", 0.0, 0.0)
     h = np.array([[3.0, 0.02]])
