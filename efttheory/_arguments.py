@@ -170,8 +170,19 @@ def check_probability(name: str, value) -> float:
     return check_in_interval(name, value, 0.0, 1.0)
 
 
-def check_integer(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
-    """Return ``value`` as a Python int within ``[minimum, maximum]``."""
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def check_integer(name: str, value, *, minimum: int | None = None, maximum: int | None = None,
+                  unbounded: bool = False) -> int:
+    """Return ``value`` as a Python int within ``[minimum, maximum]`` and, unless ``unbounded``,
+    the int64 range.
+
+    Counts, sizes and iteration limits go to NumPy and Numba as int64, where a larger Python
+    int fails with an error that does not name the argument (or makes a loop run for ever).
+    Closed forms computed in Python integers (e.g. a count beyond the float64 range) pass
+    ``unbounded=True``.
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_short(value)}")
     out = int(value)
@@ -179,6 +190,8 @@ def check_integer(name: str, value, *, minimum: int | None = None, maximum: int 
         raise ValueError(f"{name} must be >= {minimum}, got {out}")
     if maximum is not None and out > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {out}")
+    if not unbounded and not _INT64_MIN <= out <= _INT64_MAX:
+        raise ValueError(f"{name} must be an int64 (|{name}| < 2**63), got {out}")
     return out
 
 

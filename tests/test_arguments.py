@@ -95,6 +95,12 @@ def test_scalar_checks_name_argument_and_range():
         check_integer("n", 0, minimum=1)
     with pytest.raises(TypeError, match="n must be an integer"):
         check_integer("n", 2.0)
+    # beyond int64, NumPy and Numba fail without naming the argument (or loop for ever)
+    assert check_integer("n", 2**63 - 1) == 2**63 - 1 and check_integer("n", -(2**63)) == -(2**63)
+    assert check_integer("d", 10**400, minimum=1, unbounded=True) == 10**400  # closed forms in Python ints
+    for huge in (2**63, -(2**63) - 1, 2**70):
+        with pytest.raises(ValueError, match="n must be an int64"):
+            check_integer("n", huge, minimum=1 if huge > 0 else None)
     with pytest.raises(ValueError, match="stat must be one of"):
         check_choice("stat", "mode", ("mean", "median"))
 

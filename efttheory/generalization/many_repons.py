@@ -33,6 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from efttheory._arguments import as_finite_array, check_integer, check_positive
+from efttheory.errors import ConvergenceError
 from efttheory.generalization import _kernels
 from efttheory.solvers import harmonic_law, pairwise_forces_kernel
 
@@ -115,6 +116,11 @@ def repon_forces(x, weights, head) -> np.ndarray:
     ndarray, shape (n, d)
         Sums to zero over repons.
 
+    Raises
+    ------
+    ValueError
+        Bad arguments (as for :func:`many_repon_loss`), or forces beyond the float64 range.
+
     Examples
     --------
     >>> import numpy as np
@@ -127,7 +133,12 @@ def repon_forces(x, weights, head) -> np.ndarray:
     """
     x, head, w = _check_system(x, head, weights)
     forces, _ = pairwise_forces_kernel(np.ascontiguousarray(x.T), _UNIT_SPRING.code, _UNIT_SPRING.params, w)
-    return (head.T @ head @ forces).T
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = (head.T @ head @ forces).T
+    if not np.all(np.isfinite(out)):
+        raise ValueError("repon_forces: the forces overflow float64 (largest |x| "
+                         f"{np.max(np.abs(x)):.3g}, |head| {np.max(np.abs(head)):.3g}); rescale x or head")
+    return out
 
 
 def many_repon_loss(x, head, weights) -> float:
@@ -265,6 +276,9 @@ def integrate_many_repons(x0, head0, weights, eta_enc, eta_dec, t_end, *, dt: fl
     ------
     ValueError
         Bad arguments, incl. a ``dt`` or ``record_every`` beyond ``max_steps``.
+    ConvergenceError
+        If the RK4 iterates become non-finite (an unstable step); ``last_iterate`` holds the
+        last finite recorded ``(x, head)``.
 
     Examples
     --------
@@ -300,6 +314,14 @@ def integrate_many_repons(x0, head0, weights, eta_enc, eta_dec, t_end, *, dt: fl
     step = t_end / n_steps
     xs, heads, times = _kernels.many_repon_rk4(np.ascontiguousarray(x0.T), head0.copy(), w, eta_x, eta_a,
                                                step, n_steps, record_every)
+    finite = np.isfinite(xs).all(axis=(1, 2)) & np.isfinite(heads).all(axis=(1, 2))
+    if not finite.all():
+        first = int(np.argmin(finite))  # first record that is not finite; record 0 is x0
+        raise ConvergenceError(
+            f"integrate_many_repons: RK4 went non-finite between t = {times[first - 1]:.6g} and "
+            f"t = {times[first]:.6g}; the step {step:.6g} is unstable for these rates, reduce dt",
+            last_iterate=(xs[first - 1].T.copy(), heads[first - 1].copy()),
+            iterations=first * record_every)
     x = np.ascontiguousarray(np.transpose(xs, (0, 2, 1)))
     invariant = np.sum(heads * heads, axis=(1, 2)) / eta_a - np.sum(x * x, axis=(1, 2)) / eta_x
     scale = float(np.sum(head0**2) / eta_a + np.sum(x0**2) / eta_x)

@@ -279,7 +279,7 @@ def sharma_kaplan_alpha(d) -> float:
     >>> sharma_kaplan_alpha(8)  # higher-dimensional data manifolds scale more slowly
     0.5
     """
-    d = check_integer("d", d, minimum=1)
+    d = check_integer("d", d, minimum=1, unbounded=True)
     return 4 / d  # int / int: correctly rounded even for d beyond the float64 range
 
 
@@ -320,7 +320,7 @@ def relu_interpolation_mse(n_segments, lo=-2.0, hi=2.0) -> float:
     >>> relu_interpolation_mse(8) / relu_interpolation_mse(16)  # halving h divides the MSE by 2**4
     16.0
     """
-    k = check_integer("n_segments", n_segments, minimum=1)
+    k = check_integer("n_segments", n_segments, minimum=1, unbounded=True)
     lo, hi = _check_interval_ends(lo, hi)
     return _segment_width_pow4(lo, hi, k, "n_segments") / 30.0
 
@@ -372,7 +372,7 @@ def relu_optimal_mse(n_hidden, lo=-2.0, hi=2.0) -> float:
     >>> relu_optimal_mse(7) / relu_optimal_mse(15)  # doubling N + 1 divides the MSE by 2**4
     16.0
     """
-    n = check_integer("n_hidden", n_hidden, minimum=0)
+    n = check_integer("n_hidden", n_hidden, minimum=0, unbounded=True)
     lo, hi = _check_interval_ends(lo, hi)
     return _segment_width_pow4(lo, hi, n + 1, "n_hidden") / 180.0
 

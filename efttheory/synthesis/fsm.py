@@ -78,9 +78,12 @@ class MealyMachine:
     The arrays are copied to read-only int64 on construction; their entries must be
     integers (integral floats are accepted) inside the int64 range.
     initial : int
-        Start state (an integer, not a float or string).
+        Start state, an integer in ``[0, S)``.
     n_symbols : int
-        Alphabet size ``A`` (an integer).
+        Alphabet size, equal to ``A`` (the number of columns).
+
+    Entries of ``transition`` outside ``[-1, S)``, a start state outside ``[0, S)`` or an
+    alphabet size other than ``A`` raise ``ValueError`` on construction.
     """
 
     transition: np.ndarray
@@ -108,8 +111,14 @@ class MealyMachine:
                              f"{t.shape} and {np.shape(self.output)}")
         object.__setattr__(self, "transition", _frozen(t.astype(np.int64)))
         object.__setattr__(self, "output", _frozen(o.astype(np.int64)))
-        object.__setattr__(self, "initial", check_integer("MealyMachine.initial", self.initial))
-        object.__setattr__(self, "n_symbols", check_integer("MealyMachine.n_symbols", self.n_symbols))
+        S, A = t.shape
+        object.__setattr__(self, "initial",
+                           check_integer("MealyMachine.initial", self.initial, minimum=0, maximum=S - 1))
+        object.__setattr__(self, "n_symbols",
+                           check_integer("MealyMachine.n_symbols", self.n_symbols, minimum=A, maximum=A))
+        if t.size and not (-1 <= int(t.min()) and int(t.max()) < S):
+            raise ValueError(f"MealyMachine.transition entries must be states in [0, {S}) or -1 (unseen), "
+                             f"got values in [{int(t.min())}, {int(t.max())}]")
 
     @property
     def n_states(self) -> int:
@@ -575,6 +584,12 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     if yy.shape[:2] != (B, L1 - 1):
         raise ValueError(f"y must have shape ({B}, {L1 - 1}[, O]) to match hidden {h.shape}, got {yy.shape}")
     gen = as_generator("rng", rng)
+    if k is not None:
+        k = check_integer("k", k, minimum=1, maximum=4096)
+    if tol is not None:  # checked here: the automatic search may finish before it uses tol
+        tol = check_finite_scalar("tol", tol)
+        if not 0 < tol <= 1:
+            raise ValueError(f"tol must lie in (0, 1], got {tol}")
     observed = int(sym.max()) + 1
     if n_symbols is None:
         n_symbols = observed

@@ -43,6 +43,7 @@ from efttheory._arguments import (
     as_generator,
     as_integer_array,
     check_choice,
+    check_finite_scalar,
     check_in_interval,
     check_integer,
     check_positive,
@@ -94,6 +95,20 @@ class Lattice:
     method: Literal["linear", "gcd"]
     description_length: float
     max_rounding_error: float
+
+    def __post_init__(self):
+        # a NaN here used to flow into description_length (NaN) and int64 casts (-2**63)
+        basis = as_finite_array("basis", self.basis, ndim=2, min_size=1)
+        if basis.shape[0] != basis.shape[1]:
+            raise ValueError(f"basis must be square (rows are basis vectors), got shape {basis.shape}")
+        H = basis.shape[0]
+        object.__setattr__(self, "basis", basis)
+        object.__setattr__(self, "offset", as_finite_array("offset", self.offset, shape=(H,)))
+        object.__setattr__(self, "Z", as_finite_array("Z", self.Z, ndim=2, shape=(None, H)))
+        object.__setattr__(self, "Z_prev", as_finite_array("Z_prev", self.Z_prev, ndim=2, shape=(None, H)))
+        check_choice("method", self.method, ("linear", "gcd"))
+        for name in ("description_length", "max_rounding_error"):
+            object.__setattr__(self, name, check_finite_scalar(name, getattr(self, name)))
 
     @property
     def dim(self) -> int:

@@ -21,6 +21,7 @@ most the equilibrium payoff plus ``tol * max(1, max|payoff|)`` (best-response ch
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -70,6 +71,12 @@ def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e
         Size of a seeded uniform perturbation added to every entry (makes the
         game nondegenerate with probability 1); 0 keeps integer payoffs.
 
+    Raises
+    ------
+    TypeError, ValueError
+        When a game is drawn (not when the strategy is built), if ``max_actions`` or
+        ``min_actions`` is not an integer >= 1, or ``perturb`` is not a finite number >= 0.
+
     Examples
     --------
     >>> import numpy as np
@@ -85,6 +92,10 @@ def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e
     """
     hi = _check_count("max_actions", max_actions, 1)
     lo = _check_count("min_actions", min_actions, 1)
+    if isinstance(perturb, bool) or not isinstance(perturb, numbers.Real):
+        raise TypeError(f"perturb must be a real number, got {perturb!r}")
+    if not (math.isfinite(perturb) and perturb >= 0):  # a NaN perturbation drew NaN games
+        raise ValueError(f"perturb must be finite and >= 0, got {perturb!r}")
     elements = st.integers(-5, 5) if payoffs is None else payoffs
     m = draw(st.integers(lo, hi))
     n = draw(st.integers(lo, hi))

@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from efttheory import generalization as G
+from efttheory.errors import ConvergenceError
 
 
 def _system(seed, n=6, d=2, m=1):
@@ -95,3 +96,23 @@ def test_class_weights_shape():
     w = G.class_weights(np.array([0, 1, 0, 0]))
     assert w[0, 2] == pytest.approx(1 / 3) and w[0, 1] == 0 and np.all(np.diag(w) == 0)
     np.testing.assert_array_equal(w, w.T)
+
+
+def test_unstable_step_raises_instead_of_returning_nan():
+    # eta_enc * dt = 10 is far beyond RK4's stability region: the iterates overflow to NaN
+    x0 = np.random.default_rng(0).normal(size=(6, 2))
+    with pytest.raises(ConvergenceError, match="unstable") as info:
+        G.integrate_many_repons(x0, np.eye(2), G.class_weights([0, 0, 0, 1, 1, 1]), eta_enc=1e3,
+                                eta_dec=1.0, t_end=20.0, dt=0.01)
+    x_last, head_last = info.value.last_iterate
+    assert x_last.shape == (6, 2) and head_last.shape == (2, 2)
+    assert np.all(np.isfinite(x_last)) and np.all(np.isfinite(head_last))
+
+
+def test_forces_beyond_float64_raise():
+    x = np.array([[1.0, 0.0], [-1.0, 0.0]])
+    with pytest.raises(ValueError, match="overflow float64"):
+        G.repon_forces(x, G.class_weights([0, 0]), np.full((2, 2), 1e200))
+    # large but representable: the unit-head force (-1, 0) times A^T A = 2e300 * ones
+    f = G.repon_forces(x, G.class_weights([0, 0]), np.full((2, 2), 1e150))
+    assert f[0].tolist() == pytest.approx([-2e300, -2e300], rel=1e-12)

@@ -16,7 +16,8 @@ from efttheory.scaling import resource as R
     (lambda: R.count_allocated(np.ones((1, 3)), np.empty((3, 0))), r"d_in >= 1 and d_out >= 1"),
     (lambda: R.allocation_mask(np.ones((2, 2, 3)), np.ones((3, 3, 2))), r"batch axes of w_in \(2,\) and w_out \(3,\)"),
     (lambda: R.attribute_allocated(np.ones((2, 2, 3)), np.ones((3, 3, 2))), r"batch axes of w_in"),
-    (lambda: R.count_allocated_by_ablation(lambda m: 1.0, 10**20), r"n_neurons = 10+ is too large"),
+    (lambda: R.count_allocated_by_ablation(lambda m: 1.0, 10**20), r"n_neurons must be an int64"),
+    (lambda: R.count_allocated_by_ablation(lambda m: 1.0, 2**62), r"n_neurons = 4611686018427387904 is too large"),
 ])
 def test_messages_name_the_arguments(call, message):
     with pytest.raises(ValueError, match=message):

@@ -207,6 +207,24 @@ def test_machine_construction_converts_and_checks():
         F.MealyMachine(np.array([[0.5, 1.0]]), np.zeros((1, 2)), 0, 2)
     with pytest.raises(ValueError, match="transition \\(S, A\\)"):
         F.MealyMachine(np.zeros((2, 2), int), np.zeros((3, 2, 1), int), 0, 2)
+    # these were accepted and failed (or gave wrong runs) only later, in run_machine and minimize
+    with pytest.raises(ValueError, match="initial must be <= 1"):
+        F.MealyMachine([[0, 1], [1, 0]], [[0, 1], [1, 0]], 5, 2)
+    with pytest.raises(ValueError, match="n_symbols must be >= 2"):
+        F.MealyMachine([[0, 1], [1, 0]], [[0, 1], [1, 0]], 0, -1)
+    with pytest.raises(ValueError, match=r"transition entries must be states in \[0, 2\) or -1"):
+        F.MealyMachine([[5, 7], [1, 0]], [[0, 1], [1, 0]], 0, 2)
+    assert F.MealyMachine([[-1, 1], [1, 0]], [[-1, 1], [1, 0]], 0, 2).transition[0, 0] == -1  # unseen
+
+
+def test_extract_fsm_checks_tol_even_when_the_search_does_not_use_it():
+    x = np.random.default_rng(0).integers(0, 2, size=(50, 6))
+    y = np.cumsum(x, axis=1) % 2
+    h = np.concatenate([np.zeros((50, 1, 2)), np.array([[1.0, 0.0], [0.0, 1.0]])[y]], axis=1)
+    for bad, err in ((float("nan"), ValueError), (-1.0, ValueError), ("abc", TypeError)):
+        with pytest.raises(err, match="tol"):
+            F.extract_fsm(h, x, y, rng=0, tol=bad)
+    assert F.extract_fsm(h, x, y, rng=0, tol=0.2).deterministic
 
 
 def test_extract_fsm_finds_separated_but_elongated_state_clouds():

@@ -195,8 +195,6 @@ def test_relations_and_initial_candidates():
 
 @pytest.mark.parametrize("basis, offset, match", [
     (np.array([[1.0, 2.0], [2.0, 4.0]]), np.zeros(2), "full rank"),          # singular basis
-    (np.eye(2), np.array([0.5, np.nan]), "lattice.offset"),                  # NaN offset
-    (np.eye(2), np.zeros(3), "lattice.offset"),                              # wrong length
     (np.eye(2) * 1e-10, np.array([1e10, 0.0]), "2\\*\\*62"),                   # z* = -1e20
 ])
 def test_initial_candidates_refuse_what_has_no_int64_answer(basis, offset, match):
@@ -204,6 +202,24 @@ def test_initial_candidates_refuse_what_has_no_int64_answer(basis, offset, match
     lat = LA.Lattice(basis, offset, np.zeros((1, 2)), np.zeros((1, 2)), "linear", 0.0, 0.0)
     with pytest.raises(ValueError, match=match):
         LA.initial_state_candidates(lat)
+
+
+@pytest.mark.parametrize("field, value, match", [
+    ("offset", np.array([0.5, np.nan]), "offset must be finite"),
+    ("offset", np.zeros(3), "offset must have shape"),
+    ("basis", np.array([[np.nan, 0.0], [0.0, 1.0]]), "basis must be finite"),
+    ("basis", np.ones((2, 3)), "basis must be square"),
+    ("Z", np.zeros((1, 3)), "Z must have shape"),
+    ("method", "cubic", "method must be one of"),
+    ("description_length", float("inf"), "description_length must be finite"),
+])
+def test_lattice_rejects_what_no_fit_produces(field, value, match):
+    # a NaN basis gave description_length NaN and -2**63 initial-state candidates, silently
+    fields = dict(basis=np.eye(2), offset=np.zeros(2), Z=np.zeros((1, 2)), Z_prev=np.zeros((1, 2)),
+                  method="linear", description_length=0.0, max_rounding_error=0.0)
+    fields[field] = value
+    with pytest.raises(ValueError, match=match):
+        LA.Lattice(**fields)
 
 
 def test_description_length_formula():

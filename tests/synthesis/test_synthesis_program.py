@@ -371,8 +371,10 @@ def test_enumerate_inputs_guards_size_and_int64():
         V.enumerate_inputs(0, 1, 40)
     with pytest.raises(ValueError, match="alphabet size high - low \\+ 1 must be <= 2\\*\\*63 - 1"):
         V.enumerate_inputs(-(2**62), 2**62, 1, stop=3)
-    with pytest.raises(ValueError, match="stop .* must be <= 2\\*\\*63 - 1"):
+    with pytest.raises(ValueError, match="start must be an int64"):
         V.enumerate_inputs(0, 9, 30, start=2**63, stop=2**63 + 2)
+    with pytest.raises(ValueError, match="stop .* must be <= 2\\*\\*63 - 1"):
+        V.enumerate_inputs(0, 9, 30, start=2**63 - 2)  # stop defaults to all 10**30 sequences
     assert V.enumerate_inputs(0, 1, 40, start=2**40 - 1).tolist() == [[1] * 40]  # a slice is fine
     assert V.enumerate_inputs(0, 1, 3, start=9).shape == (0, 3)
     top = V.enumerate_inputs(2**62, 2**62 + 1, 2)

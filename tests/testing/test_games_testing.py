@@ -86,3 +86,11 @@ def test_assertion_messages_print_plain_numbers():
     with pytest.raises(AssertionError) as info:
         assert_best_response((B, B), [[1.0, 0.0], [1.0 - 1e-12, 1e-12]], 1)
     assert str(info.value) == "player 1: support action pays 0.0, below the best 1.0 by more than 1e-09"
+
+
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.NonInteractiveExampleWarning")
+@pytest.mark.parametrize("perturb, err", [(float("nan"), ValueError), (-1.0, ValueError), ("x", TypeError)])
+def test_bimatrix_games_refuses_a_bad_perturbation(perturb, err):
+    # a NaN perturbation used to draw NaN payoff games; -1 was accepted despite ">= 0"
+    with pytest.raises(err, match="perturb"):
+        bimatrix_games(perturb=perturb).example()
