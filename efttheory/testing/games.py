@@ -57,6 +57,14 @@ def _check_count(name, value, minimum):
     return int(value)
 
 
+def _check_tolerance(name, value):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
+    return float(value)
+
+
 @st.composite
 def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e-6, min_actions: int = 1):
     """Pairs ``(A, B)`` of float64 payoff matrices of a random shape.
@@ -316,6 +324,10 @@ def assert_probability_vector(x, tol: float = 1e-12) -> None:
 
     Raises
     ------
+    TypeError
+        If ``tol`` is not a real number.
+    ValueError
+        If ``tol`` is negative or not finite.
     AssertionError
         If ``x`` is not a non-empty 1-d array, has a non-finite entry, an entry below
         ``-tol``, or a sum farther than ``tol`` from 1.
@@ -329,6 +341,7 @@ def assert_probability_vector(x, tol: float = 1e-12) -> None:
     ...
     AssertionError: negative probability -5.000e-01 < -1e-12: [ 1.5 -0.5]
     """
+    tol = _check_tolerance("tol", tol)
     x = np.asarray(x, dtype=float)
     assert x.ndim == 1 and x.size >= 1, f"expected a 1-d probability vector, got shape {x.shape}"
     assert np.all(np.isfinite(x)), f"probability vector has non-finite entries: {x}"
@@ -362,6 +375,9 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     TypeError
         If ``game`` is neither a :class:`~efttheory.games.NormalFormGame` nor a pair
         ``(A, B)``.
+        Also if ``tol`` is not a real number.
+    ValueError
+        If ``tol`` is negative or not finite.
     AssertionError
         If a pure strategy pays more than the player's payoff plus the slack, or an action
         in the support pays less than the best minus the slack.
@@ -380,6 +396,7 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     ...
     AssertionError: player 0: pure strategy 1 pays 1.0 > 0.0 + 5e-09
     """
+    tol = _check_tolerance("tol", tol)
     nf = _as_nf(game)
     sigma = [np.asarray(s, dtype=float) for s in _strategies(profile)]
     from efttheory.games.normal_form import _action_values
@@ -414,6 +431,9 @@ def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     TypeError
         If ``game`` is neither a :class:`~efttheory.games.NormalFormGame` nor a pair
         ``(A, B)``.
+        Also if ``tol`` is not a real number.
+    ValueError
+        If ``tol`` is negative or not finite.
     AssertionError
         If ``profile`` does not hold one strategy per player, a strategy is not a
         probability vector or not a best response (:func:`assert_best_response`), or the
@@ -433,6 +453,7 @@ def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     ...
     AssertionError: player 1: pure strategy 1 pays 1.0 > -1.0 + 1e-09
     """
+    tol = _check_tolerance("tol", tol)
     nf = _as_nf(game)
     sigma = _strategies(profile)
     assert len(sigma) == nf.n_players, f"profile has {len(sigma)} strategies for {nf.n_players} players"
@@ -466,6 +487,10 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
 
     Raises
     ------
+    TypeError
+        If ``atol`` is not a real number.
+    ValueError
+        If ``atol`` is negative or not finite.
     AssertionError
         If the two collections differ in size, or an equilibrium of ``found`` has no
         unmatched equilibrium of ``expected`` within ``atol``.
@@ -485,6 +510,7 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
     ...
     AssertionError: equilibrium [0.66666667 0.33333333 0.33333333 0.66666667] has no match within 1e-08
     """
+    atol = _check_tolerance("atol", atol)
     if isinstance(found, EquilibriumSet):
         found = found.equilibria
     if isinstance(expected, EquilibriumSet):
@@ -514,9 +540,11 @@ def assert_is_subgame_perfect(tree: GameTree, strategy, tol: float = 1e-12) -> N
     TypeError
         If ``tree`` is not a :class:`~efttheory.games.GameTree`, or ``strategy`` is not an
         array of real numbers.
+        Also if ``tol`` is not a real number.
     ValueError
         If ``strategy`` does not have shape ``(n_nodes,)``, holds non-integers, or a decision
         node chooses a node that is not one of its children.
+        Also if ``tol`` is negative or not finite.
     AssertionError
         If a one-shot deviation gains more than ``tol``.
 
@@ -538,6 +566,7 @@ def assert_is_subgame_perfect(tree: GameTree, strategy, tol: float = 1e-12) -> N
     ...
     AssertionError: one-shot deviation at node 2 gains 2.000e+00 > 1e-12
     """
+    tol = _check_tolerance("tol", tol)
     if isinstance(strategy, SubgamePerfectEquilibrium):
         strategy = strategy.choice
     gains = one_shot_deviation_gain(tree, strategy)

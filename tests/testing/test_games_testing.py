@@ -94,3 +94,24 @@ def test_bimatrix_games_refuses_a_bad_perturbation(perturb, err):
     # a NaN perturbation used to draw NaN payoff games; -1 was accepted despite ">= 0"
     with pytest.raises(err, match="perturb"):
         bimatrix_games(perturb=perturb).example()
+
+
+@pytest.mark.parametrize("tol, err", [(-1.0, ValueError), (float("nan"), ValueError), (float("inf"), ValueError),
+                                      (None, TypeError), ("1e-9", TypeError)])
+def test_assertion_helpers_refuse_a_bad_tolerance(tol, err):
+    # a negative tolerance used to raise AssertionError (a failed check), inf passed anything
+    game = (np.eye(2), np.eye(2))
+    profile = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]
+    with pytest.raises(err, match="tol"):
+        assert_probability_vector([0.25, 0.75], tol=tol)
+    with pytest.raises(err, match="tol"):
+        assert_best_response(game, profile, 0, tol=tol)
+    with pytest.raises(err, match="tol"):
+        assert_is_nash(game, profile, tol=tol)
+    with pytest.raises(err, match="atol"):
+        assert_equilibrium_sets_equal([profile], [profile], atol=tol)
+    from efttheory.games import GameTree
+
+    tree = GameTree.build(("decision", 0, [("a", ("leaf", [0.0])), ("b", ("leaf", [1.0]))]), 1)
+    with pytest.raises(err, match="tol"):
+        assert_is_subgame_perfect(tree, [2, -1, -1], tol=tol)
