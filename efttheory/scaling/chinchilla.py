@@ -92,7 +92,8 @@ _OBJECTIVES = {"huber_sum": _k.HUBER_SUM, "huber_mean": _k.HUBER_MEAN, "huber_nl
 _STATUS = {_k.CONVERGED: "converged", _k.STALLED: "stalled", _k.MAXITER: "maxiter",
            _k.LINE_SEARCH_FAILED: "line search failed"}
 _FAILURES = (_k.MAXITER, _k.LINE_SEARCH_FAILED)
-_LOG_FLOAT_MAX = math.log(sys.float_info.max)  # exp() of anything larger overflows float64
+# exp(x) is a positive finite float64 for x in this open interval (subnormals included).
+_LOG_MIN, _LOG_MAX = math.log(5e-324), math.log(np.finfo(float).max)
 
 #: sha256 of Epoch AI's ``data/svg_extracted_data.csv`` (commit 92258837) [third party].
 CHINCHILLA_CSV_SHA256 = "193478df4e90f040016431996c45682659306840ecdadf83cfb9cd5ca0aa1b30"
@@ -153,8 +154,8 @@ class ChinchillaParams:
         """
         t = as_finite_array("theta", theta, shape=(5,))
         for k, name in ((0, "a = log A"), (1, "b = log B"), (2, "e = log E")):
-            if t[k] > _LOG_FLOAT_MAX:
-                raise ValueError(f"theta[{k}] ({name}) must be <= {_LOG_FLOAT_MAX:.6g} so that its "
+            if t[k] > _LOG_MAX:
+                raise ValueError(f"theta[{k}] ({name}) must be <= {_LOG_MAX:.6g} so that its "
                                  f"exponential is a finite float64, got {t[k]!r}")
         return cls(E=math.exp(t[2]), A=math.exp(t[0]), B=math.exp(t[1]), alpha=float(t[3]),
                    beta=float(t[4]))
@@ -815,9 +816,6 @@ MULTI_STARTS = 32
 # [ours]. On 60 synthetic isoFLOP designs the 14 single-start fits trapped on such a plateau had
 # largest shares <= 6e-10, the 46 others >= 0.01 (measured, 2-core CPU).
 _DEAD_TERM_SHARE = 1e-6
-
-# exp(x) is a positive finite float64 for x in this open interval (subnormals included).
-_LOG_MIN, _LOG_MAX = math.log(5e-324), math.log(np.finfo(float).max)
 
 
 def _in_domain(thetas) -> np.ndarray:

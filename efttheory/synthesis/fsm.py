@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, as_generator, as_integer_array, check_finite_scalar, check_integer
+from efttheory._arguments import as_finite_array, as_generator, as_integer_array, check_in_interval, check_integer
 
 __all__ = [
     "FSMExtraction",
@@ -392,9 +392,7 @@ def cluster_states(h, *, rng, k: int | None = None, tol: float | None = None) ->
     gen = as_generator("rng", rng)
     if k is not None:
         k = check_integer("k", k, minimum=1, maximum=4096)
-    tol = 0.1 if tol is None else check_finite_scalar("tol", tol)
-    if not 0 < tol <= 1:
-        raise ValueError(f"tol must lie in (0, 1], got {tol}")
+    tol = 0.1 if tol is None else check_in_interval("tol", tol, 0.0, 1.0, closed=(False, True))
     e = _large_exponent(arr)
     labels, centres = _cluster(np.ldexp(arr.reshape(-1, arr.shape[-1]), -e), gen, k, tol)
     return labels.reshape(arr.shape[:-1]), np.ldexp(centres, e)
@@ -584,12 +582,8 @@ def extract_fsm(hidden, symbols, y, *, rng, k: int | None = None, tol: float | N
     if yy.shape[:2] != (B, L1 - 1):
         raise ValueError(f"y must have shape ({B}, {L1 - 1}[, O]) to match hidden {h.shape}, got {yy.shape}")
     gen = as_generator("rng", rng)
-    if k is not None:
-        k = check_integer("k", k, minimum=1, maximum=4096)
     if tol is not None:  # checked here: the automatic search may finish before it uses tol
-        tol = check_finite_scalar("tol", tol)
-        if not 0 < tol <= 1:
-            raise ValueError(f"tol must lie in (0, 1], got {tol}")
+        tol = check_in_interval("tol", tol, 0.0, 1.0, closed=(False, True))
     observed = int(sym.max()) + 1
     if n_symbols is None:
         n_symbols = observed

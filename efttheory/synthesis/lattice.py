@@ -98,9 +98,7 @@ class Lattice:
 
     def __post_init__(self):
         # a NaN here used to flow into description_length (NaN) and int64 casts (-2**63)
-        basis = as_finite_array("basis", self.basis, ndim=2, min_size=1)
-        if basis.shape[0] != basis.shape[1]:
-            raise ValueError(f"basis must be square (rows are basis vectors), got shape {basis.shape}")
+        basis = _square_basis("basis", self.basis, full_rank=False)
         H = basis.shape[0]
         object.__setattr__(self, "basis", basis)
         object.__setattr__(self, "offset", as_finite_array("offset", self.offset, shape=(H,)))
@@ -149,13 +147,14 @@ class LatticeRelations:
 # --------------------------------------------------------------------------------------------
 
 
-def _square_basis(name, A):
+def _square_basis(name, A, *, full_rank: bool = True):
     A = as_finite_array(name, A, ndim=2, min_size=1)
     if A.shape[0] != A.shape[1]:
         raise ValueError(f"{name} must be square (rows are basis vectors), got shape {A.shape}")
-    s = np.linalg.svd(A, compute_uv=False)
-    if s[-1] <= 1e-12 * s[0]:
-        raise ValueError(f"{name} must be a basis (full rank), got singular values {s}")
+    if full_rank:
+        s = np.linalg.svd(A, compute_uv=False)
+        if s[-1] <= 1e-12 * s[0]:
+            raise ValueError(f"{name} must be a basis (full rank), got singular values {s}")
     return A
 
 
@@ -725,12 +724,10 @@ def initial_state_candidates(lattice: Lattice) -> tuple:
     Raises
     ------
     TypeError
-        If ``lattice`` is not a :class:`Lattice`, or its basis or offset is not an array of
-        real numbers.
+        If ``lattice`` is not a :class:`Lattice`.
     ValueError
-        If ``lattice.basis`` is not a square full-rank matrix of finite values,
-        ``lattice.offset`` is not a finite vector of matching length, or :math:`z^\ast` lies
-        beyond :math:`2^{62}` in some coordinate (its candidates would not be int64).
+        If ``lattice.basis`` is not of full rank, or :math:`z^\ast` lies beyond :math:`2^{62}`
+        in some coordinate (its candidates would not be int64).
 
     Examples
     --------
@@ -747,9 +744,8 @@ def initial_state_candidates(lattice: Lattice) -> tuple:
     """
     if not isinstance(lattice, Lattice):
         raise TypeError(f"lattice must be a Lattice, got {type(lattice).__name__}")
-    A = _square_basis("lattice.basis", lattice.basis)
-    offset = as_finite_array("lattice.offset", lattice.offset, shape=(A.shape[0],))
-    z = -np.linalg.solve(A.T, offset)
+    A = _square_basis("lattice.basis", lattice.basis)  # construction checked finite values and shapes
+    z = -np.linalg.solve(A.T, lattice.offset)
     if not np.all(np.abs(z) < 2.0**62):
         raise ValueError(f"initial_state_candidates: the coordinate of h = 0, z* = {z}, must lie "
                          "within 2**62 of the origin in every coordinate (int64 candidates)")

@@ -21,7 +21,6 @@ most the equilibrium payoff plus ``tol * max(1, max|payoff|)`` (best-response ch
 
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
@@ -31,6 +30,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the optional extra
     raise ImportError("efttheory.testing needs hypothesis: pip install hypothesis (or the 'dev' extra)") from exc
 
+from efttheory._arguments import check_positive
 from efttheory.games.bimatrix import Equilibrium, EquilibriumSet
 from efttheory.games.conflict import DC2Params, DCNParams
 from efttheory.games.extensive import GameTree, SubgamePerfectEquilibrium, one_shot_deviation_gain
@@ -55,14 +55,6 @@ def _check_count(name, value, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
-
-
-def _check_tolerance(name, value):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-    return float(value)
 
 
 @st.composite
@@ -100,10 +92,7 @@ def bimatrix_games(draw, max_actions: int = 4, payoffs=None, perturb: float = 1e
     """
     hi = _check_count("max_actions", max_actions, 1)
     lo = _check_count("min_actions", min_actions, 1)
-    if isinstance(perturb, bool) or not isinstance(perturb, numbers.Real):
-        raise TypeError(f"perturb must be a real number, got {perturb!r}")
-    if not (math.isfinite(perturb) and perturb >= 0):  # a NaN perturbation drew NaN games
-        raise ValueError(f"perturb must be finite and >= 0, got {perturb!r}")
+    perturb = check_positive("perturb", perturb, strict=False)  # a NaN perturbation drew NaN games
     elements = st.integers(-5, 5) if payoffs is None else payoffs
     m = draw(st.integers(lo, hi))
     n = draw(st.integers(lo, hi))
@@ -341,7 +330,7 @@ def assert_probability_vector(x, tol: float = 1e-12) -> None:
     ...
     AssertionError: negative probability -5.000e-01 < -1e-12: [ 1.5 -0.5]
     """
-    tol = _check_tolerance("tol", tol)
+    tol = check_positive("tol", tol, strict=False)
     x = np.asarray(x, dtype=float)
     assert x.ndim == 1 and x.size >= 1, f"expected a 1-d probability vector, got shape {x.shape}"
     assert np.all(np.isfinite(x)), f"probability vector has non-finite entries: {x}"
@@ -396,7 +385,7 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     ...
     AssertionError: player 0: pure strategy 1 pays 1.0 > 0.0 + 5e-09
     """
-    tol = _check_tolerance("tol", tol)
+    tol = check_positive("tol", tol, strict=False)
     nf = _as_nf(game)
     sigma = [np.asarray(s, dtype=float) for s in _strategies(profile)]
     from efttheory.games.normal_form import _action_values
@@ -453,7 +442,7 @@ def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     ...
     AssertionError: player 1: pure strategy 1 pays 1.0 > -1.0 + 1e-09
     """
-    tol = _check_tolerance("tol", tol)
+    tol = check_positive("tol", tol, strict=False)
     nf = _as_nf(game)
     sigma = _strategies(profile)
     assert len(sigma) == nf.n_players, f"profile has {len(sigma)} strategies for {nf.n_players} players"
@@ -510,7 +499,7 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
     ...
     AssertionError: equilibrium [0.66666667 0.33333333 0.33333333 0.66666667] has no match within 1e-08
     """
-    atol = _check_tolerance("atol", atol)
+    atol = check_positive("atol", atol, strict=False)
     if isinstance(found, EquilibriumSet):
         found = found.equilibria
     if isinstance(expected, EquilibriumSet):
@@ -566,7 +555,7 @@ def assert_is_subgame_perfect(tree: GameTree, strategy, tol: float = 1e-12) -> N
     ...
     AssertionError: one-shot deviation at node 2 gains 2.000e+00 > 1e-12
     """
-    tol = _check_tolerance("tol", tol)
+    tol = check_positive("tol", tol, strict=False)
     if isinstance(strategy, SubgamePerfectEquilibrium):
         strategy = strategy.choice
     gains = one_shot_deviation_gain(tree, strategy)
