@@ -17,6 +17,7 @@ __all__ = [
     "as_integer_array",
     "check_choice",
     "check_finite_scalar",
+    "check_flag",
     "check_identifiers",
     "check_integer",
     "check_probability",
@@ -111,6 +112,13 @@ def as_integer_array(
         raw = np.asarray(value)
     except Exception as exc:  # pragma: no cover - numpy raises many kinds
         raise TypeError(f"{name} must be an array of real numbers, got {_short(value)}") from exc
+    if raw.dtype == object and raw.size and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in raw.flat):
+        # NumPy keeps Python ints beyond the int64 range as objects
+        big = max(abs(int(v)) for v in raw.flat)
+        if big >= 2**63:
+            raise ValueError(f"{name} must lie inside the int64 range (|value| < 2**63), got {big}")
+        raw = raw.astype(np.int64)
     if raw.dtype.kind in "iu":
         # integers are taken as they are: a float64 detour would round values above 2**53
         if raw.size and (int(raw.max()) >= 2**63 or int(raw.min()) <= -(2**63)):
@@ -137,6 +145,16 @@ def check_finite_scalar(name: str, value) -> float:
     if not np.isfinite(out):
         raise ValueError(f"{name} must be finite, got {out}")
     return out
+
+
+def check_flag(name: str, value) -> bool:
+    """Return ``value`` as a Python bool; anything but a bool (``"no"``, ``None``, ``2``) is a TypeError.
+
+    A truthiness test would take the string ``"no"`` as true.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {_short(value)}")
+    return bool(value)
 
 
 def check_positive(name: str, value, *, strict: bool = True) -> float:

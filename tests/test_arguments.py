@@ -7,6 +7,7 @@ from efttheory._arguments import (
     as_integer_array,
     check_choice,
     check_finite_scalar,
+    check_flag,
     check_identifiers,
     check_in_interval,
     check_integer,
@@ -128,3 +129,20 @@ def test_scalar_beyond_float64_range_is_a_value_error_naming_the_argument():
     with pytest.raises(ValueError, match="x must be finite"):
         check_finite_scalar("x", -(10**400))
     assert check_finite_scalar("x", 10**300) == 1e300
+
+
+def test_check_flag_takes_only_bools():
+    assert check_flag("keep", True) is True and check_flag("keep", np.bool_(False)) is False
+    for bad in ("no", "False", None, 0, 1, 2.0, np.array([True])):
+        with pytest.raises(TypeError, match="keep must be True or False"):
+            check_flag("keep", bad)
+
+
+def test_integer_arrays_beyond_int64_held_as_python_ints_name_the_argument():
+    # NumPy keeps such ints as objects; the message said "must be an array of real numbers"
+    for value in ([4, 2**70, 1], [[1], [-(2**64)]]):
+        with pytest.raises(ValueError, match="sizes must lie inside the int64 range"):
+            as_integer_array("sizes", value)
+    np.testing.assert_array_equal(as_integer_array("sizes", np.array([3, 4], dtype=object)), [3, 4])
+    with pytest.raises(TypeError, match="sizes must be an array of real numbers"):
+        as_integer_array("sizes", np.array([3, True], dtype=object))

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_choice, check_finite_scalar, check_integer
+from efttheory._arguments import as_finite_array, check_choice, check_finite_scalar, check_flag, check_integer
 from efttheory.complexity import _kernels
 
 __all__ = [
@@ -178,14 +178,14 @@ def interpolation_grid(n_lambda: int = 21) -> np.ndarray:
     return np.linspace(0.0, 1.0, n_lambda)
 
 
-def _samples(X) -> np.ndarray:
-    X = as_finite_array("X", X, ndim=(1, 2))
+def _samples(X, name: str = "X") -> np.ndarray:
+    X = as_finite_array(name, X, ndim=(1, 2))
     if X.ndim == 1:
         X = X[:, None]
     if X.shape[0] < 2:
-        raise ValueError(f"X must hold at least 2 samples (rows), got shape {X.shape}")
+        raise ValueError(f"{name} must hold at least 2 samples (rows), got shape {X.shape}")
     if X.shape[1] < 1:
-        raise ValueError(f"X must have at least one column, got shape {X.shape}")
+        raise ValueError(f"{name} must have at least one column, got shape {X.shape}")
     return np.ascontiguousarray(X)
 
 
@@ -422,7 +422,7 @@ def lmn_from_connectivity(L, *, n_lambda: int | None = None, keep_connectivity: 
                          f"got entries in [{low:.6g}, {high:.6g}]")
     if n_lambda is not None:
         n_lambda = check_integer("n_lambda", n_lambda, minimum=3)
-    return _spectrum(L.copy(), n_lambda, bool(keep_connectivity))
+    return _spectrum(L.copy(), n_lambda, check_flag("keep_connectivity", keep_connectivity))
 
 
 def linear_mapping_number(f, X, *, n_lambda: int = 21, const_policy: str = "one",
@@ -457,8 +457,9 @@ def linear_mapping_number(f, X, *, n_lambda: int = 21, const_policy: str = "one"
     >>> linear_mapping_number(lambda x: 3.0 * x + 1.0, np.linspace(-1, 1, 20)).lmn  # doctest: +ELLIPSIS
     1.0...
     """
+    keep = check_flag("keep_connectivity", keep_connectivity)
     L = linear_connectivity(f, X, n_lambda=n_lambda, const_policy=const_policy, batch_pairs=batch_pairs)
-    return _spectrum(L, int(n_lambda), bool(keep_connectivity))
+    return _spectrum(L, int(n_lambda), keep)
 
 
 # ----------------------------------------------------------------------------
@@ -467,7 +468,7 @@ def linear_mapping_number(f, X, *, n_lambda: int = 21, const_policy: str = "one"
 
 
 def _mlp_layers(H0, weights, biases, activations):
-    H0 = _samples(H0)
+    H0 = _samples(H0, "H0")
     if isinstance(activations, str) or not hasattr(activations, "__len__"):
         raise TypeError(f"activations must be a sequence of names from {MLP_ACTIVATIONS}, got {activations!r}")
     if not hasattr(weights, "__len__") or not hasattr(biases, "__len__"):
@@ -581,6 +582,8 @@ def mlp_linear_mapping_number(H0, weights, biases, activations, *, n_lambda: int
     lam = interpolation_grid(n_lambda)
     policy = _policy(const_policy)
     check_choice("backend", backend, ("numba", "numpy"))
+    keep = check_flag("keep_connectivity", keep_connectivity)
+    check_integer("batch_pairs", batch_pairs, minimum=1)  # used by the NumPy backend only
     if backend == "numpy":
         names = [str(a) for a in activations]
         return linear_mapping_number(_mlp_forward(ws, bs, names), H0, n_lambda=n_lambda,
@@ -597,7 +600,7 @@ def mlp_linear_mapping_number(H0, weights, biases, activations, *, n_lambda: int
     if bad:
         raise ValueError(f"the network returned NaN or infinite values on {bad // 2} of the "
                          f"interpolation paths (activations overflow float64); rescale H0 or the weights")
-    return _spectrum(L, lam.size, bool(keep_connectivity))
+    return _spectrum(L, lam.size, keep)
 
 
 # ----------------------------------------------------------------------------

@@ -52,6 +52,7 @@ from efttheory._arguments import (
     as_integer_array,
     broadcast_shape,
     check_choice,
+    check_flag,
     check_in_interval,
     check_integer,
     check_positive,
@@ -486,6 +487,7 @@ def solidarity_gain(p: DC2Params, perceived: bool = True) -> float:
     (0.861342, 1.722683)
     """
     p = _params(p)
+    perceived = check_flag("perceived", perceived)
     cp = contest_probabilities(p)
     q, dp = _beliefs(p) if perceived else (p.q, cp.efficacy)
     return dp * q * discount_weight(p) * cp.one_minus_pi * p.L_F

@@ -405,6 +405,7 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
         Dimensionless step of the rate-limited scheme, in (0, 1].
     n_out : int
         ``step="fixed"`` only: number of equally spaced output times after 0 (>= 1).
+        ``dt``, ``h`` and ``n_out`` are checked whichever ``step`` uses them.
     cluster_size : int, optional
         See :func:`reduced_repon_rhs`.
     max_steps : int
@@ -451,6 +452,10 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
         raise ValueError(f"a0, c0, eta_dec, eta_enc must broadcast to one shape (S,): {exc}") from None
     t_end = check_positive("t_end", t_end)
     check_choice("step", step, ("fixed", "rate"))
+    # every argument is checked, also those the chosen step does not use
+    dt = check_positive("dt", dt)
+    n_out = check_integer("n_out", n_out, minimum=1)
+    h = check_in_interval("h", h, 0.0, 1.0, closed=(False, True))
     kappa = _coupling(cluster_size)
     kappa_eta_a = kappa * eta_a
     with np.errstate(over="ignore"):
@@ -464,8 +469,6 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
             f"+ c0**2/eta_enc; use repon_closed_form for such magnitudes")
     max_steps = check_integer("max_steps", max_steps, minimum=1, maximum=_STEP_LIMIT)
     if step == "fixed":
-        dt = check_positive("dt", dt)
-        n_out = check_integer("n_out", n_out, minimum=1)
         if n_out > max_steps:  # every output interval takes at least one step
             raise ValueError(f"n_out must be <= max_steps = {max_steps} (one step at least per output), "
                              f"got {n_out}")
@@ -479,7 +482,6 @@ def integrate_repons(a0, c0, eta_dec, eta_enc, t_end, *, dt: float = 5e-4, step:
         steps = np.full(a0.shape, int(total), dtype=np.int64)
         a, c = _kernels.reduced_rk4_fixed(a0, c0, kappa_eta_a, eta_x, times, dt)
     else:
-        h = check_in_interval("h", h, 0.0, 1.0, closed=(False, True))
         a_end, c_end, steps = _kernels.reduced_rk4_rate(a0, c0, kappa_eta_a, eta_x, t_end, h, max_steps)
         times = np.array([0.0, t_end])
         a = np.stack([a0, a_end])
@@ -703,7 +705,8 @@ def generalization_probability_mc(eta_enc, eta_dec, *, n_samples: int, rng, sigm
     eps, h : float
         Collision threshold in (0, 1), rate-limited step in (0, 1].
     max_steps : int
-        Per-sample step budget for ``method="ode"``.
+        Per-sample step budget for ``method="ode"``, in [1, 2**62] (checked with either
+        method, as are ``t_end``, ``eps`` and ``h``).
 
     Returns
     -------
@@ -737,6 +740,7 @@ def generalization_probability_mc(eta_enc, eta_dec, *, n_samples: int, rng, sigm
                              "pass t_end, or use method='sign'")
     eps = check_in_interval("eps", eps, 0.0, 1.0, closed=(False, False))
     h = check_in_interval("h", h, 0.0, 1.0, closed=(False, True))
+    max_steps = check_integer("max_steps", max_steps, minimum=1, maximum=_STEP_LIMIT)  # also for "sign"
     generator = as_generator("rng", rng)
     cluster = None if n == 1 else n
     a0 = generator.normal(0.0, sigma_a, n_samples)

@@ -40,6 +40,7 @@ from efttheory._arguments import (
     as_finite_array,
     check_choice,
     check_finite_scalar,
+    check_flag,
     check_in_interval,
     check_integer,
 )
@@ -82,6 +83,10 @@ def _check_kind(kind, *, counting: bool = False) -> str:
 
 
 def _family_parameters(kind: str, n: int, k, a) -> tuple:
+    if k is not None and kind != "mod":
+        raise ValueError(f"k is the modulus of kind='mod' only; got k={k!r} with kind={kind!r}")
+    if a is not None and kind != "complete_bipartite":
+        raise ValueError(f"a is the part size of kind='complete_bipartite' only; got a={a!r} with kind={kind!r}")
     if kind == "mod":
         if k is None:
             raise ValueError("kind='mod' needs the modulus k (an integer in [1, n])")
@@ -119,6 +124,7 @@ def automorphism_count(kind: str, n: int, *, k: int | None = None, a: int | None
         Modulus for ``"mod"``, ``1 <= k <= n``.
     a : int, optional
         Size of the first part for ``"complete_bipartite"``, ``1 <= a <= n - 1``.
+        Each of ``k`` and ``a`` given with a kind that does not use it is a ValueError.
 
     Returns
     -------
@@ -295,7 +301,8 @@ def description_length_relation(kind: str, n: int, *, k: int | None = None, a: i
     n : int
         ``n >= 2``.
     k, a : int, optional
-        Family parameters (see :func:`automorphism_count`).
+        Family parameters (see :func:`automorphism_count`); each is a ValueError with a
+        kind that does not use it.
     approx : bool
 
     Returns
@@ -315,13 +322,12 @@ def description_length_relation(kind: str, n: int, *, k: int | None = None, a: i
     """
     kind = _check_kind(kind, counting=True)
     n = check_integer("n", n, minimum=2)
-    if not isinstance(approx, (bool, np.bool_)):
-        raise TypeError(f"approx must be a bool, got {approx!r}")
+    approx = check_flag("approx", approx)
+    k, a = _family_parameters(kind, n, k, a)
     if kind == "generic":
         return float(n * n)
     if kind == "symmetric":
         return float(n * (n + 1) // 2)
-    k, a = _family_parameters(kind, n, k, a)
     if approx:
         if kind == "mod":
             return n * math.log2(k)
@@ -420,7 +426,7 @@ def guessing_odds(kind: str, *, k: int | None = None) -> float:
     ----------
     kind : {"mod", "greater_than", "complete_bipartite"}
     k : int, optional
-        Modulus for ``"mod"``, ``k >= 1``.
+        Modulus for ``"mod"``, ``k >= 1``; given with another kind, a ValueError.
 
     Examples
     --------
@@ -431,6 +437,8 @@ def guessing_odds(kind: str, *, k: int | None = None) -> float:
     0.333333
     """
     kind = _check_kind(kind)
+    if k is not None and kind != "mod":
+        raise ValueError(f"k is the modulus of kind='mod' only; got k={k!r} with kind={kind!r}")
     if kind == "mod":
         if k is None:
             raise ValueError("kind='mod' needs the modulus k (an integer >= 1)")
@@ -526,7 +534,8 @@ def relation_statics(kind: str, n: int, *, k: int | None = None, a: int | None =
     n : int
         Entities, ``n >= 2``.
     k, a : int, optional
-        Family parameters.
+        Family parameters (see :func:`automorphism_count`); each is a ValueError with a
+        kind that does not use it.
     alpha : float
         Target known fraction, in (0, 1).
     n_pairs : int, optional

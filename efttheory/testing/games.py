@@ -30,7 +30,7 @@ try:
 except ImportError as exc:  # pragma: no cover - depends on the optional extra
     raise ImportError("efttheory.testing needs hypothesis: pip install hypothesis (or the 'dev' extra)") from exc
 
-from efttheory._arguments import check_positive
+from efttheory._arguments import check_integer, check_positive
 from efttheory.games.bimatrix import Equilibrium, EquilibriumSet
 from efttheory.games.conflict import DC2Params, DCNParams
 from efttheory.games.extensive import GameTree, SubgamePerfectEquilibrium, one_shot_deviation_gain
@@ -344,6 +344,19 @@ def _strategies(profile):
     return profile
 
 
+def _profile(nf: NormalFormGame, profile) -> list:
+    """The profile as one float array per player; a profile that does not fit the game fails."""
+    try:
+        sigma = [np.asarray(s, dtype=float) for s in _strategies(profile)]
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(f"profile must hold one strategy (a vector of numbers) per player: {exc}") from None
+    assert len(sigma) == nf.n_players, f"profile has {len(sigma)} strategies for {nf.n_players} players"
+    shapes = [s.shape for s in sigma]
+    want = [(n,) for n in nf.n_actions]
+    assert shapes == want, f"profile strategies have shapes {shapes}, the game's players have {want}"
+    return sigma
+
+
 def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     """Player ``player``'s strategy is a best response: no pure strategy pays more than
     its payoff + ``tol * max(1, max|payoff|)``, and every support action is within that of the best.
@@ -364,12 +377,13 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     TypeError
         If ``game`` is neither a :class:`~efttheory.games.NormalFormGame` nor a pair
         ``(A, B)``.
-        Also if ``tol`` is not a real number.
+        Also if ``tol`` is not a real number or ``player`` not an integer.
     ValueError
-        If ``tol`` is negative or not finite.
+        If ``tol`` is negative or not finite, or ``player`` outside ``[0, N)``.
     AssertionError
-        If a pure strategy pays more than the player's payoff plus the slack, or an action
-        in the support pays less than the best minus the slack.
+        If ``profile`` does not hold one strategy of the right length per player, a pure
+        strategy pays more than the player's payoff plus the slack, or an action in the
+        support pays less than the best minus the slack.
 
     Examples
     --------
@@ -387,7 +401,8 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     """
     tol = check_positive("tol", tol, strict=False)
     nf = _as_nf(game)
-    sigma = [np.asarray(s, dtype=float) for s in _strategies(profile)]
+    player = check_integer("player", player, minimum=0, maximum=nf.n_players - 1)
+    sigma = _profile(nf, profile)
     from efttheory.games.normal_form import _action_values
 
     values = _action_values(nf.payoffs, sigma)[player]
@@ -424,7 +439,7 @@ def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     ValueError
         If ``tol`` is negative or not finite.
     AssertionError
-        If ``profile`` does not hold one strategy per player, a strategy is not a
+        If ``profile`` does not hold one strategy of the right length per player, a strategy is not a
         probability vector or not a best response (:func:`assert_best_response`), or the
         regret exceeds ``tol * max(1, max|payoff|)``.
 
@@ -444,8 +459,7 @@ def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     """
     tol = check_positive("tol", tol, strict=False)
     nf = _as_nf(game)
-    sigma = _strategies(profile)
-    assert len(sigma) == nf.n_players, f"profile has {len(sigma)} strategies for {nf.n_players} players"
+    sigma = _profile(nf, profile)
     for i, s in enumerate(sigma):
         assert_probability_vector(s)
         assert_best_response(nf, sigma, i, tol)

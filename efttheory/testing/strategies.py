@@ -26,6 +26,14 @@ import numbers
 
 import numpy as np
 
+from efttheory._arguments import (
+    as_integer_array,
+    check_finite_scalar,
+    check_flag,
+    check_in_interval,
+    check_integer,
+)
+
 try:
     from hypothesis import strategies as st
     from hypothesis.extra import numpy as hnp
@@ -36,11 +44,14 @@ except ImportError as exc:  # pragma: no cover - depends on the optional extra
 
 __all__ = ["finite_arrays", "mlp_layer_sizes", "mlp_parameters", "power_law_samples"]
 
-
-def _check_bound(name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return float(value)
+#: Largest |exponent| of :func:`power_law_samples`: ``A x**-alpha`` with ``x <= e**6`` and
+#: ``A <= e**3`` stays below ``e**603``, finite in float64 even after the largest noise factor.
+_MAX_EXPONENT = 100.0
+#: Largest noise scale of :func:`power_law_samples`: the factor ``exp(noise * z)``, ``|z| <= 3``,
+#: stays below ``e**30``.
+_MAX_NOISE = 10.0
+#: Most positions of :func:`power_law_samples` (distinct to 1e-3 in log x on [0, 6]).
+_MAX_POSITIONS = 1000
 
 
 def finite_arrays(shape, *, min_value: float = -1e3, max_value: float = 1e3, allow_subnormal: bool = False):
@@ -71,14 +82,17 @@ def finite_arrays(shape, *, min_value: float = -1e3, max_value: float = 1e3, all
     ...     assert np.all(np.isfinite(a)) and np.all(np.abs(a) <= 1.0)
     >>> test_shape_and_bounds()  # silent: every drawn array has the shape and bounds
     """
-    lo = _check_bound("min_value", min_value)
-    hi = _check_bound("max_value", max_value)
+    lo = check_finite_scalar("min_value", min_value)
+    hi = check_finite_scalar("max_value", max_value)
     if lo > hi:
         raise ValueError(f"min_value must be <= max_value, got {lo} > {hi}")
+    allow_subnormal = check_flag("allow_subnormal", allow_subnormal)
     if isinstance(shape, numbers.Integral):
-        if shape < 0:
-            raise ValueError(f"shape must be non-negative, got {shape}")
-        shape = (int(shape),)
+        shape = (check_integer("shape", shape, minimum=0),)
+    elif not isinstance(shape, st.SearchStrategy):
+        shape = tuple(int(n) for n in as_integer_array("shape", shape, ndim=1))
+        if min(shape, default=0) < 0:
+            raise ValueError(f"shape must hold non-negative lengths, got {shape}")
     elements = st.floats(
         min_value=lo, max_value=hi, allow_nan=False, allow_infinity=False,
         allow_subnormal=allow_subnormal, width=64,
@@ -120,10 +134,10 @@ def mlp_layer_sizes(*, min_layers: int = 2, max_layers: int = 4, min_width: int 
     ...     assert all(1 <= w <= 5 for w in sizes)
     >>> test_sizes()  # silent: input, at most one hidden layer, output; widths 1..5
     """
-    if min_layers < 2 or max_layers < min_layers:
-        raise ValueError(f"need 2 <= min_layers <= max_layers, got {min_layers}, {max_layers}")
-    if min_width < 1 or max_width < min_width:
-        raise ValueError(f"need 1 <= min_width <= max_width, got {min_width}, {max_width}")
+    min_layers = check_integer("min_layers", min_layers, minimum=2)
+    max_layers = check_integer("max_layers", max_layers, minimum=min_layers)
+    min_width = check_integer("min_width", min_width, minimum=1)
+    max_width = check_integer("max_width", max_width, minimum=min_width)
     return st.lists(
         st.integers(min_width, max_width), min_size=min_layers, max_size=max_layers
     ).map(tuple)
@@ -158,7 +172,7 @@ def mlp_parameters(layer_sizes=None, *, scale: float = 1.0):
     ...     assert all(np.abs(W).max() <= 1 / np.sqrt(W.shape[1]) for W, _ in params)
     >>> test_layers()  # silent: the property holds for every drawn network
     """
-    scale = _check_bound("scale", scale)
+    scale = check_finite_scalar("scale", scale)
     if scale <= 0:
         raise ValueError(f"scale must be > 0, got {scale}")
     if layer_sizes is None:
@@ -169,7 +183,7 @@ def mlp_parameters(layer_sizes=None, *, scale: float = 1.0):
 
 
 def _check_layer_sizes(sizes) -> tuple:
-    sizes = tuple(int(s) for s in sizes)
+    sizes = tuple(int(s) for s in as_integer_array("layer_sizes", sizes, ndim=1))
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"layer_sizes needs >= 2 positive entries, got {sizes}")
     return sizes
@@ -187,8 +201,7 @@ def _mlp_parameters(draw, layer_sizes, scale: float):
     return params
 
 
-@st.composite
-def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0.0, n_samples: int = 1):
+def power_law_samples(*, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0.0, n_samples: int = 1):
     r"""A power law :math:`y = A x^{-\alpha}` sampled at distinct positive ``x``.
 
     Returns ``(x, y, alpha, A)`` with ``x`` of shape ``(n,)`` sorted increasing and
@@ -200,11 +213,13 @@ def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0
     Parameters
     ----------
     n_x : tuple of int, default (3, 8)
-        Inclusive bounds ``(lo, hi)``, ``lo <= hi``, on the number ``n`` of positions ``x``.
+        Inclusive bounds ``(lo, hi)``, ``1 <= lo <= hi <= 1000``, on the number ``n`` of
+        positions ``x``.
     exponent : tuple of float, default (0.1, 4.0)
-        Inclusive bounds ``(lo, hi)``, ``lo <= hi``, on the exponent ``alpha``.
+        Inclusive bounds ``(lo, hi)``, ``-100 <= lo <= hi <= 100``, on the exponent ``alpha``
+        (the bounds keep every ``y`` finite).
     noise : float, default 0.0
-        Scale of the multiplicative noise ``exp(noise * z)``; 0 (or less) draws no noise.
+        Scale of the multiplicative noise ``exp(noise * z)``, in [0, 10]; 0 draws no noise.
     n_samples : int, default 1
         Number of samples (columns of ``y``) at each ``x``, >= 1.
 
@@ -213,6 +228,12 @@ def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0
     hypothesis.strategies.SearchStrategy of tuple
         ``(x, y, alpha, A)``: float64 arrays ``x`` in [1, e^6] and ``y``, the float exponent
         ``alpha`` and the float prefactor ``A`` in [e^-3, e^3].
+
+    Raises
+    ------
+    TypeError, ValueError
+        An argument of the wrong type or outside the range above (checked when the
+        strategy is built, not when it draws).
 
     Examples
     --------
@@ -229,8 +250,23 @@ def power_law_samples(draw, *, n_x=(3, 8), exponent=(0.1, 4.0), noise: float = 0
     ...     assert np.allclose(y, (A * x ** -alpha)[:, None])
     >>> test_on_the_law()  # silent: the property holds for every drawn law
     """
-    n = draw(st.integers(*n_x))
-    alpha = draw(st.floats(*exponent, allow_nan=False))
+    if isinstance(n_x, (str, bytes)) or not hasattr(n_x, "__len__") or len(n_x) != 2:
+        raise TypeError(f"n_x must be a pair (lo, hi) of integers, got {n_x!r}")
+    n_lo = check_integer("n_x[0]", n_x[0], minimum=1)
+    n_hi = check_integer("n_x[1]", n_x[1], minimum=n_lo, maximum=_MAX_POSITIONS)
+    if isinstance(exponent, (str, bytes)) or not hasattr(exponent, "__len__") or len(exponent) != 2:
+        raise TypeError(f"exponent must be a pair (lo, hi) of real numbers, got {exponent!r}")
+    a_lo = check_in_interval("exponent[0]", exponent[0], -_MAX_EXPONENT, _MAX_EXPONENT)
+    a_hi = check_in_interval("exponent[1]", exponent[1], a_lo, _MAX_EXPONENT)
+    noise = check_in_interval("noise", noise, 0.0, _MAX_NOISE)
+    n_samples = check_integer("n_samples", n_samples, minimum=1)
+    return _power_law_samples(n_lo, n_hi, a_lo, a_hi, noise, n_samples)
+
+
+@st.composite
+def _power_law_samples(draw, n_lo: int, n_hi: int, a_lo: float, a_hi: float, noise: float, n_samples: int):
+    n = draw(st.integers(n_lo, n_hi))
+    alpha = draw(st.floats(a_lo, a_hi, allow_nan=False))
     log_a = draw(st.floats(-3.0, 3.0, allow_nan=False))
     log_x = np.sort(np.asarray(draw(st.lists(st.floats(0.0, 6.0, allow_nan=False), min_size=n, max_size=n,
                                              unique_by=lambda v: round(v, 3)))))

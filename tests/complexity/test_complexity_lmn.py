@@ -309,6 +309,31 @@ def test_bad_arguments():
         mlp_linear_mapping_number(X, ws, bs, ["silu"])
 
 
+def test_arguments_are_checked_whatever_the_backend_and_named_as_in_the_signature():
+    X = np.arange(4.0)
+    ws, bs, acts = [np.ones((1, 2)), np.ones((2, 1))], [np.zeros(2), np.zeros(1)], ["silu", "identity"]
+    # a truthiness test took "no" (and None) as a choice: only True/False are flags
+    L = np.eye(3)
+    for bad in ("no", None, 2):
+        with pytest.raises(TypeError, match="keep_connectivity must be True or False"):
+            lmn_from_connectivity(L, keep_connectivity=bad)
+        with pytest.raises(TypeError, match="keep_connectivity"):
+            linear_mapping_number(np.abs, X, keep_connectivity=bad)
+        with pytest.raises(TypeError, match="keep_connectivity"):
+            mlp_linear_mapping_number(X, ws, bs, acts, keep_connectivity=bad)
+    assert lmn_from_connectivity(L, keep_connectivity=np.bool_(False)).connectivity is None
+    # batch_pairs is used by the NumPy backend only, but a bad value is an error on both
+    for backend in ("numba", "numpy"):
+        for bad, error in ((0, ValueError), (2.5, TypeError), (None, TypeError)):
+            with pytest.raises(error, match="batch_pairs"):
+                mlp_linear_mapping_number(X, ws, bs, acts, backend=backend, batch_pairs=bad)
+    # the samples are H0 in the MLP path, not X
+    with pytest.raises(ValueError, match="H0 must be finite"):
+        mlp_linear_mapping_number(np.array([0.0, np.nan, 1.0]), ws, bs, acts)
+    with pytest.raises(ValueError, match="H0 must hold at least 2 samples"):
+        mlp_linear_mapping_number(np.array([0.0]), ws, bs, acts)
+
+
 # --- L2 norm -----------------------------------------------------------------------------------
 
 

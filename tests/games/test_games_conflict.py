@@ -339,6 +339,14 @@ def test_dc2_bad_input(changes, match):
         B0.replace(**changes)
 
 
+def test_solidarity_gain_takes_only_a_bool_for_perceived():
+    # a truthiness test took "no" as perceived=True
+    for bad in ("no", None, 0):
+        with pytest.raises(TypeError, match="perceived must be True or False"):
+            solidarity_gain(B0, perceived=bad)
+    assert solidarity_gain(B0, perceived=np.bool_(False)) == solidarity_gain(B0, perceived=False)
+
+
 def test_dcn_bad_input():
     with pytest.raises(ValueError, match="q"):
         N0.replace(q=[1, 1, 2, 1])

@@ -41,6 +41,35 @@ CASES = [
 ]
 
 
+# Arguments the chosen mode does not use are still checked (they were ignored silently).
+UNUSED_BY_THE_MODE = [
+    (lambda: G.integrate_repons(1.0, 1.0, 1.0, 1.0, 1.0, step="fixed", h=float("nan")), ValueError, "h must be finite"),
+    (lambda: G.integrate_repons(1.0, 1.0, 1.0, 1.0, 1.0, step="fixed", h=2.0), ValueError, "h must lie"),
+    (lambda: G.integrate_repons(1.0, 1.0, 1.0, 1.0, 1.0, step="rate", dt=-1.0), ValueError, "dt must be > 0"),
+    (lambda: G.integrate_repons(1.0, 1.0, 1.0, 1.0, 1.0, step="rate", n_out=0), ValueError, "n_out must be >= 1"),
+    (lambda: G.integrate_repons(1.0, 1.0, 1.0, 1.0, 1.0, step="rate", n_out=2.5), TypeError, "n_out"),
+    (lambda: G.generalization_probability_mc(1.0, 1.0, n_samples=10, rng=0, max_steps=0), ValueError,
+     "max_steps must be >= 1"),
+    (lambda: G.generalization_probability_mc(1.0, 1.0, n_samples=10, rng=0, max_steps="abc"), TypeError,
+     "max_steps"),
+    (lambda: G.generalization_probability_mc(1.0, 1.0, n_samples=10, rng=0, max_steps=2**70), ValueError,
+     "max_steps"),
+    (lambda: G.automorphism_count("greater_than", 30, k=3), ValueError, "k is the modulus of kind='mod' only"),
+    (lambda: G.automorphism_count("mod", 30, k=3, a="abc"), ValueError, "a is the part size"),
+    (lambda: G.description_length_relation("generic", 30, k=3), ValueError, "k is the modulus"),
+    (lambda: G.description_length_relation("symmetric", 30, a=2), ValueError, "a is the part size"),
+    (lambda: G.relation_statics("complete_bipartite", 30, a=10, k=2), ValueError, "k is the modulus"),
+    (lambda: G.guessing_odds("greater_than", k=3), ValueError, "k is the modulus"),
+    (lambda: G.description_length_relation("mod", 30, k=3, approx="yes"), TypeError, "approx must be True or False"),
+]
+
+
+@pytest.mark.parametrize("call, error, match", UNUSED_BY_THE_MODE)
+def test_arguments_unused_by_the_mode_are_checked(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
 @pytest.mark.parametrize("call, error, match", CASES)
 def test_bad_input(call, error, match):
     with pytest.raises(error, match=match):

@@ -115,3 +115,19 @@ def test_assertion_helpers_refuse_a_bad_tolerance(tol, err):
     tree = GameTree.build(("decision", 0, [("a", ("leaf", [0.0])), ("b", ("leaf", [1.0]))]), 1)
     with pytest.raises(err, match="tol"):
         assert_is_subgame_perfect(tree, [2, -1, -1], tol=tol)
+
+
+def test_best_response_assertion_names_a_bad_player_and_fails_a_profile_that_does_not_fit():
+    game = (np.eye(2), np.eye(2))
+    profile = [np.array([1.0, 0.0]), np.array([1.0, 0.0])]
+    # an IndexError from deep inside the payoff contraction before
+    for player, err in ((2, ValueError), (-1, ValueError), (0.0, TypeError), (True, TypeError)):
+        with pytest.raises(err, match="player"):
+            assert_best_response(game, profile, player)
+    # a profile that does not fit the game is a failed check, as in assert_is_nash
+    for bad in ([[0.5, 0.5]], [[1.0, 0.0], [0.5, 0.25, 0.25]], [[1.0, 0.0], "ab"]):
+        with pytest.raises(AssertionError, match="profile"):
+            assert_best_response(game, bad, 0)
+        with pytest.raises(AssertionError, match="profile"):
+            assert_is_nash(game, bad)
+    assert_best_response(game, profile, 1)  # the pure profile (0, 0) is an equilibrium of (I, I)

@@ -54,6 +54,47 @@ def test_bad_arguments_name_the_argument(call, match):
         call()
 
 
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        # checked when the strategy is built (a composite checked them only when drawing, or never)
+        (lambda: power_law_samples(n_samples=2.5), TypeError, "n_samples must be an integer"),
+        (lambda: power_law_samples(n_samples=0), ValueError, "n_samples must be >= 1"),
+        (lambda: power_law_samples(noise=float("nan")), ValueError, "noise must be finite"),
+        (lambda: power_law_samples(noise=-0.5), ValueError, "noise must lie"),
+        (lambda: power_law_samples(noise=11.0), ValueError, "noise must lie"),
+        (lambda: power_law_samples(n_x=(5, 3)), ValueError, r"n_x\[1\] must be >= 5"),
+        (lambda: power_law_samples(n_x=(0, 3)), ValueError, r"n_x\[0\] must be >= 1"),
+        (lambda: power_law_samples(n_x=3), TypeError, "n_x must be a pair"),
+        (lambda: power_law_samples(exponent=(1.0, 1e308)), ValueError, r"exponent\[1\] must lie"),
+        (lambda: power_law_samples(exponent=(2.0, 1.0)), ValueError, r"exponent\[1\] must lie"),
+        (lambda: mlp_parameters((4.5, 8.5, 1.5)), ValueError, "layer_sizes must hold integers"),
+        (lambda: mlp_parameters((4, 2**70, 1)), ValueError, "layer_sizes"),
+        (lambda: mlp_parameters(np.array([True, True])), TypeError, "layer_sizes"),
+        (lambda: mlp_parameters((2, 1), scale="big"), TypeError, "scale must be a real number"),
+        (lambda: mlp_layer_sizes(max_width=2.5), TypeError, "max_width must be an integer"),
+        (lambda: mlp_layer_sizes(min_layers=3, max_layers=2), ValueError, "max_layers must be >= 3"),
+        (lambda: finite_arrays(3, allow_subnormal="no"), TypeError, "allow_subnormal must be True or False"),
+        (lambda: finite_arrays(-1), ValueError, "shape must be >= 0"),
+        (lambda: finite_arrays((2, -1)), ValueError, "shape must hold non-negative lengths"),
+        (lambda: finite_arrays((2.5, 1)), ValueError, "shape must hold integers"),
+    ],
+)
+def test_strategy_arguments_are_checked_when_built(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_power_law_samples_stay_finite_at_the_largest_exponent_and_noise():
+    @settings(max_examples=30, deadline=None, derandomize=True)
+    @given(power_law_samples(exponent=(-100.0, 100.0), noise=10.0, n_samples=2))
+    def check(sample):
+        x, y, alpha, prefactor = sample
+        assert np.all(np.isfinite(y)) and np.all(y > 0)
+
+    check()
+
+
 def test_mlp_parameters_rejects_nonpositive_scale():
     with pytest.raises(ValueError, match="scale"):
         mlp_parameters((2, 1), scale=0.0)
