@@ -15,6 +15,7 @@ __all__ = [
     "as_finite_array",
     "as_generator",
     "as_integer_array",
+    "as_tuple",
     "check_choice",
     "check_finite_scalar",
     "check_flag",
@@ -228,12 +229,24 @@ def broadcast_arrays(names: str, *arrays) -> list:
     return np.broadcast_arrays(*arrays)
 
 
+def as_tuple(name: str, value, what: str) -> tuple:
+    """Return the items of ``value`` as a tuple; a TypeError names ``name`` and ``what`` it must hold.
+
+    ``None``, a number or any other non-iterable is refused (``tuple(None)`` fails with a
+    message that names neither), and so is a string: it would be split into characters.
+    """
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{name} must be a sequence of {what}, got the string {_short(value)}")
+    try:
+        return tuple(value)
+    except TypeError:
+        raise TypeError(f"{name} must be a sequence of {what}, got {type(value).__name__}") from None
+
+
 def check_identifiers(name: str, value) -> tuple[str, ...]:
     """Return ``value`` as a tuple of Python identifiers (names for generated code)."""
-    try:
-        names = tuple(value)
-    except TypeError:
-        raise TypeError(f"{name} must be a sequence of str, got {type(value).__name__}") from None
+    # a string is taken as a sequence of one-letter names ("ab" -> a, b), as the synthesis docs use it
+    names = tuple(value) if isinstance(value, str) else as_tuple(name, value, "str")
     if not all(isinstance(s, str) and s.isidentifier() for s in names):
         raise ValueError(f"{name} must hold Python identifiers, got {_short(names)}")
     return names

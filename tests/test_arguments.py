@@ -5,6 +5,7 @@ from efttheory._arguments import (
     as_finite_array,
     as_generator,
     as_integer_array,
+    as_tuple,
     check_choice,
     check_finite_scalar,
     check_flag,
@@ -146,3 +147,12 @@ def test_integer_arrays_beyond_int64_held_as_python_ints_name_the_argument():
     np.testing.assert_array_equal(as_integer_array("sizes", np.array([3, 4], dtype=object)), [3, 4])
     with pytest.raises(TypeError, match="sizes must be an array of real numbers"):
         as_integer_array("sizes", np.array([3, True], dtype=object))
+
+
+def test_as_tuple_names_the_argument_for_a_non_sequence_or_a_string():
+    assert as_tuple("steps", ["a", "b"], "names") == ("a", "b") and as_tuple("steps", (), "names") == ()
+    for bad in (None, 3, 2.5):
+        with pytest.raises(TypeError, match="steps must be a sequence of names, got"):
+            as_tuple("steps", bad, "names")
+    with pytest.raises(TypeError, match="got the string 'ab'"):
+        as_tuple("steps", "ab", "names")

@@ -58,15 +58,16 @@ def _check_weights(weights, n: int) -> np.ndarray:
     return np.ascontiguousarray(w)
 
 
-def _check_system(x, head, weights):
-    x = as_finite_array("x", x, ndim=2, min_size=2)
+def _check_system(x, head, weights, names=("x", "head")):
+    x_name, head_name = names
+    x = as_finite_array(x_name, x, ndim=2, min_size=2)
     n, d = x.shape
     if n < 2:
-        raise ValueError(f"x must hold at least 2 repons (rows), got shape {x.shape}")
-    head = as_finite_array("head", head, ndim=2)
+        raise ValueError(f"{x_name} must hold at least 2 repons (rows), got shape {x.shape}")
+    head = as_finite_array(head_name, head, ndim=2)
     if head.shape[1] != d or head.shape[0] < 1:
-        raise ValueError(f"head must have shape (m, {d}) with m >= 1 to match x of shape {x.shape}, "
-                         f"got {head.shape}")
+        raise ValueError(f"{head_name} must have shape (m, {d}) with m >= 1 to match {x_name} of shape "
+                         f"{x.shape}, got {head.shape}")
     return x, head, _check_weights(weights, n)
 
 
@@ -294,7 +295,7 @@ def integrate_many_repons(x0, head0, weights, eta_enc, eta_dec, t_end, *, dt: fl
     >>> bool(np.allclose(traj.x[-1, :3].mean(axis=0), x0[:3].mean(axis=0)))  # so is each class's centroid
     True
     """
-    x0, head0, w = _check_system(x0, head0, weights)
+    x0, head0, w = _check_system(x0, head0, weights, ("x0", "head0"))
     eta_x = check_positive("eta_enc", eta_enc)
     eta_a = check_positive("eta_dec", eta_dec)
     t_end = check_positive("t_end", t_end)

@@ -142,7 +142,10 @@ def subtask_loss(n_alloc, a):
     return _out(_finite(loss, "a / n_alloc (a too large or n_alloc too small)"))
 
 
-def _subtask_arrays(coeffs, weights, fractions=None):
+_NO_FRACTIONS = object()  # marks a caller without fractions (None is a bad value, not a default)
+
+
+def _subtask_arrays(coeffs, weights, fractions=_NO_FRACTIONS):
     c = _positive("coeffs", coeffs)
     if c.ndim != 1 or c.size == 0:
         raise ValueError(f"coeffs must be a non-empty 1-D array, got shape {c.shape}")
@@ -152,7 +155,7 @@ def _subtask_arrays(coeffs, weights, fractions=None):
         w = _positive("weights", weights, strict=False)
         if w.shape != c.shape:
             raise ValueError(f"weights must have the shape of coeffs {c.shape}, got {w.shape}")
-    if fractions is None:
+    if fractions is _NO_FRACTIONS:
         return c, w
     p = _positive("fractions", fractions)
     if p.shape != c.shape:

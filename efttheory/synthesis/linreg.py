@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from efttheory._arguments import as_integer_array
+from efttheory._arguments import as_integer_array, as_tuple
 
 __all__ = ["LinearProgram", "integer_linear_regression"]
 
@@ -166,6 +166,7 @@ def integer_linear_regression(Z_prev, x, Z, y, *, z0_candidates) -> LinearProgra
     y = _int_matrix("y", y, N)
     if Z.shape[1] != H:
         raise ValueError(f"Z must have H={H} columns like Z_prev, got shape {Z.shape}")
+    z0_candidates = as_tuple("z0_candidates", z0_candidates, f"initial states (vectors of H={H} integers)")
     cands = [
         _int_matrix(f"z0_candidates[{i}]", np.reshape(np.asarray(c), (1, -1)))[0] for i, c in enumerate(z0_candidates)
     ]

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, check_in_interval, check_positive
+from efttheory._arguments import as_finite_array, as_tuple, check_in_interval, check_integer, check_positive
 from efttheory.errors import ConvergenceError
 
 __all__ = [
@@ -570,7 +570,7 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
         Eigenvalue grouping tolerance (0.3, the authors' script default; 0.7 in their
         evolution tree).
     iters : int
-        Refinement rounds.
+        Refinement rounds, >= 1.
 
     Returns
     -------
@@ -578,10 +578,14 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
 
     Raises
     ------
+    ValueError, TypeError
+        ``W`` not a finite non-empty square matrix, ``eps`` not > 0, ``iters`` not an
+        integer >= 1.
     ConvergenceError
         If a transform becomes non-finite, singular, or a transformed entry exceeds 1e4,
-        or if :math:`T^{-1} W T` is not in the real Jordan form the construction aimed at
-        (``W`` too close to a matrix with a different Jordan structure).
+        if LAPACK fails on it (entries near the float64 limit), or if :math:`T^{-1} W T`
+        is not in the real Jordan form the construction aimed at (``W`` too close to a
+        matrix with a different Jordan structure).
 
     Examples
     --------
@@ -608,13 +612,17 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
     if W.shape[0] != W.shape[1] or W.shape[0] == 0:
         raise ValueError(f"W must be a non-empty square matrix, got shape {W.shape}")
     eps = check_positive("eps", eps)
-    if isinstance(iters, bool) or not isinstance(iters, (int, np.integer)) or iters < 1:
-        raise ValueError(f"iters must be an integer >= 1, got {iters!r}")
+    iters = check_integer("iters", iters, minimum=1)
     n = W.shape[0]
     T_total = np.eye(n)
     current = W.copy()
-    for it in range(int(iters)):
-        T, pattern = _real_jordan_once(current, eps, np.finfo(float).eps * float(np.linalg.cond(T_total)))
+    for it in range(iters):
+        try:
+            T, pattern = _real_jordan_once(current, eps, np.finfo(float).eps * float(np.linalg.cond(T_total)))
+        except np.linalg.LinAlgError as exc:  # LAPACK gives up, e.g. on entries near the float64 limit
+            raise ConvergenceError(f"real Jordan transform failed in LAPACK ({exc}) at round {it}; "
+                                   f"max |W| = {float(np.max(np.abs(W))):.3g}",
+                                   last_iterate=T_total, iterations=it) from exc
         if not np.all(np.isfinite(T)):
             raise ConvergenceError("real Jordan transform became non-finite", last_iterate=T_total, iterations=it)
         s = np.linalg.svd(T, compute_uv=False)
@@ -1105,9 +1113,7 @@ def _zero_mask(w: RNNWeights) -> RNNWeights:
 
 def _check_step_names(name: str, steps) -> tuple:
     """``steps`` as a tuple of normalizer names from :data:`STEP_NAMES`; TypeError/ValueError naming ``name``."""
-    if isinstance(steps, str):
-        raise TypeError(f"{name} must be a sequence of step names, got the string {steps!r}")
-    steps = tuple(steps)
+    steps = as_tuple(name, steps, "step names")
     for step in steps:
         if step not in STEP_NAMES:
             raise ValueError(f"{name} must contain only {STEP_NAMES}, got {step!r}")

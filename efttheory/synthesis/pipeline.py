@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from efttheory._arguments import as_finite_array, as_generator, as_integer_array, check_integer
+from efttheory._arguments import as_finite_array, as_generator, as_integer_array, as_tuple, check_integer
 from efttheory.errors import ConvergenceError
 from efttheory.synthesis.lattice import (
     Lattice,
@@ -406,7 +406,7 @@ def synthesize_program(
 
 
 def _check_methods(methods) -> tuple:
-    methods = (methods,) if isinstance(methods, str) else tuple(methods)
+    methods = (methods,) if isinstance(methods, str) else as_tuple("methods", methods, "method names")
     for m in methods:
         if m not in METHODS:
             raise ValueError(f"methods must contain only {METHODS}, got {m!r}")

@@ -656,6 +656,8 @@ def _as_int64_inputs(name: str, value, n_inputs: int) -> np.ndarray:
     columns = 1 if arr.ndim == 2 else arr.shape[2]
     if columns != n_inputs:
         raise ValueError(f"{name} must have {n_inputs} input column(s) per step, got shape {arr.shape}")
+    if arr.shape[0] == 0 or arr.shape[1] == 0:
+        raise ValueError(f"{name} must hold at least one sequence of at least one step, got shape {arr.shape}")
     return arr
 
 
@@ -727,7 +729,8 @@ def run_program(prog: Program, x) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` has the wrong shape, holds non-integers or values outside int64.
+        If ``x`` has the wrong shape (or no sequence, or no step), holds non-integers or
+        values outside int64.
     OverflowError
         If a value leaves the int64 range (the message names the sequence, step and
         expression).
@@ -754,7 +757,7 @@ def run_program(prog: Program, x) -> np.ndarray:
     """
     prog = _check_program(prog)
     x = _as_int64_inputs("x", x, prog.n_inputs)
-    y, kind, step, where = _interpret(prog, x.reshape(x.shape[0], x.shape[1], -1))
+    y, kind, step, where = _interpret(prog, x.reshape(x.shape[0], x.shape[1], prog.n_inputs))
     if kind.any():
         row = int(np.argmax(kind != 0))
         error = OverflowError if kind[row] == 1 else ZeroDivisionError

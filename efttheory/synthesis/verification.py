@@ -117,6 +117,8 @@ def check_causal(reference, x) -> None:
         raise ValueError(f"x must have shape (B, L) or (B, L, D), got shape {x.shape}")
     as_finite_array("x", x)  # real numbers, no NaN or inf
     B, L = x.shape[:2]
+    if B == 0 or L == 0:
+        raise ValueError(f"x must hold at least one sequence of at least one step, got shape {x.shape}")
     y = _as_output(reference(x), B, L, "reference")
     rolled = np.roll(x, 1, axis=0)
     for k in range(1, L):
@@ -327,8 +329,6 @@ def verify_program(
         exhaustive = inputs is None and total <= exhaustive_limit
     if inputs is not None:
         xp = _as_int64_inputs("inputs", inputs, prog.n_inputs)
-        if xp.shape[0] == 0:
-            raise ValueError(f"inputs must have shape (B, L[, D]) with B >= 1, got {xp.shape}")
     elif not exhaustive and sampler is None:
         raise ValueError("verify_program needs a sampler, inputs, or alphabet and seq_len small enough to enumerate")
     failed = faulted = 0

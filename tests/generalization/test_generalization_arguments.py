@@ -36,6 +36,11 @@ CASES = [
     (lambda: G.repon_forces(np.zeros((3, 2)), np.ones((3, 3)), np.ones((1, 3))), ValueError, "head"),
     (lambda: G.integrate_many_repons(np.zeros((3, 2)), np.ones((1, 2)), np.ones((3, 3)), 1.0, 0.0, 1.0, dt=0.1),
      ValueError, "eta_dec"),
+    # integrate_many_repons's own argument names (the messages said "x" and "head")
+    (lambda: G.integrate_many_repons(np.full((3, 2), np.nan), np.ones((1, 2)), np.ones((3, 3)) - np.eye(3), 1.0, 1.0,
+                                     1.0, dt=0.1), ValueError, "x0 must be finite"),
+    (lambda: G.integrate_many_repons(np.zeros((3, 2)), np.ones((1, 3)), np.ones((3, 3)) - np.eye(3), 1.0, 1.0, 1.0,
+                                     dt=0.1), ValueError, r"head0 must have shape \(m, 2\) .* to match x0"),
     (lambda: G.classify_phase([0, 1], [0.5, 1.5], [0.5, 0.5]), ValueError, "train_acc"),
     (lambda: G.boundary_ratio([3, 1], [[G.Phase.GENERALIZATION]] * 2), ValueError, "ratios"),
 ]

@@ -36,6 +36,9 @@ def test_value_errors_name_argument(call, name):
 
 
 def test_type_errors():
+    # fractions=None was read as "no fractions": "not enough values to unpack (expected 3, got 2)"
+    with pytest.raises(TypeError, match="fractions must be"):
+        R.composite_loss([100, 200], None, [1.0, 3.0])
     with pytest.raises(TypeError, match="masked_loss"):
         R.count_allocated_by_ablation(3, 2)
     with pytest.raises(TypeError, match="gamma"):

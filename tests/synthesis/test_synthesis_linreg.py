@@ -57,6 +57,14 @@ def test_authors_example_coefficients():
     assert "LinearProgram" in repr(p)
 
 
+def test_z0_candidates_must_be_a_sequence():
+    Z = np.arange(6).reshape(6, 1)
+    x = np.ones((6, 1), dtype=np.int64)
+    for bad in (None, np.int64(0)):  # "object is not iterable" before
+        with pytest.raises(TypeError, match="z0_candidates must be a sequence of initial states"):
+            LR.integer_linear_regression(Z, x, Z + x, Z + x, z0_candidates=bad)
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="x must have 3 rows"):
         LR.integer_linear_regression(np.zeros((3, 1)), np.zeros(2), np.zeros((3, 1)), np.zeros(3), z0_candidates=[[0]])

@@ -331,3 +331,19 @@ def test_whiten_does_not_scale_by_a_rounding_noise_variance():
         z = np.random.default_rng(seed).normal(size=(50, 1))
         with pytest.raises(ValueError, match="whitening needs scales 1 to"):
             N.whiten(SHIFT, z * np.array([[1.0, 0.7]]) * 1e100)
+
+
+def test_bad_sequences_and_lapack_failures_get_clear_errors():
+    w = N.RNNWeights((np.array([[0.5, 0.0, 1.0], [0.0, 0.5, 0.0]]),), (np.zeros(2),),
+                     (np.array([[1.0, 1.0]]),), (np.zeros(1),), 2, 1, 1)
+    hs = np.random.default_rng(0).normal(size=(20, 2))
+    for bad in (None, 3):  # "'NoneType' object is not iterable" before
+        with pytest.raises(TypeError, match="steps must be a sequence of step names, got"):
+            N.normalizer_chain(w, hs, steps=bad)
+    with pytest.raises(TypeError, match="iters must be an integer"):
+        N.real_jordan_transform(np.eye(2), iters=2.0)
+    with pytest.raises(ValueError, match="iters must be >= 1"):
+        N.real_jordan_transform(np.eye(2), iters=0)
+    # LAPACK's LinAlgError "SVD did not converge" before; entries of 1e300 already gave a ConvergenceError
+    with np.errstate(all="ignore"), pytest.raises(ConvergenceError, match="LAPACK"):
+        N.real_jordan_transform(np.full((2, 2), 1e308))

@@ -200,6 +200,12 @@ def test_mips_checks_methods_and_normalizers_before_running_the_rnn():
         PL.mips(AND_GATE, normalizers="whiten", **kw)
     with pytest.raises(ValueError, match="methods must contain only .* got 'XX'"):
         PL.mips(AND_GATE, methods="XX", **kw)
+    # "'NoneType' object is not iterable" before
+    for bad in (None, 1):
+        with pytest.raises(TypeError, match="methods must be a sequence of method names, got"):
+            PL.mips(AND_GATE, methods=bad, **kw)
+        with pytest.raises(TypeError, match="normalizers must be a sequence of step names, got"):
+            PL.mips(AND_GATE, normalizers=bad, **kw)
     assert calls == []  # nothing was sampled or run
 
 

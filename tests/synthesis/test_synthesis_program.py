@@ -203,6 +203,18 @@ def test_check_causal_rejects_a_non_causal_reference():
     V.check_causal(parity, x)
 
 
+def test_empty_batches_are_refused_as_rnn_forward_refuses_them():
+    # "cannot reshape array of size 0" before
+    for x in (np.zeros((0, 3), dtype=np.int64), np.zeros((2, 0), dtype=np.int64), [[]]):
+        with pytest.raises(ValueError, match="x must hold at least one sequence of at least one step"):
+            P.run_program(PARITY, x)
+        with pytest.raises(ValueError, match="x must hold at least one sequence of at least one step"):
+            V.check_causal(parity, np.asarray(x, dtype=np.int64))
+        with pytest.raises(ValueError, match="inputs must hold at least one sequence"):
+            V.verify_program(PARITY, parity, inputs=x, rng=0)
+    assert P.run_program(PARITY, [[1]]).shape == (1, 1)
+
+
 def test_bad_input():
     with pytest.raises(ValueError, match="unknown name 'z'"):
         P.Program("LR", 1, ("a",), (0,), ("z + 1",), ("a",))
