@@ -156,7 +156,13 @@ class ChinchillaParams:
         for k, name in ((0, "a = log A"), (1, "b = log B"), (2, "e = log E")):
             if t[k] > _LOG_MAX:
                 raise ValueError(f"theta[{k}] ({name}) must be <= {_LOG_MAX:.6g} so that its "
-                                 f"exponential is a finite float64, got {t[k]!r}")
+                                 f"exponential is a finite float64, got {float(t[k])!r}")
+            if math.exp(t[k]) == 0.0:
+                raise ValueError(f"theta[{k}] ({name}) is so negative that its exponential underflows "
+                                 f"to 0, got {float(t[k])!r}")
+        for k, name in ((3, "alpha"), (4, "beta")):
+            if t[k] <= 0:
+                raise ValueError(f"theta[{k}] ({name}) must be > 0, got {float(t[k])!r}")
         return cls(E=math.exp(t[2]), A=math.exp(t[0]), B=math.exp(t[1]), alpha=float(t[3]),
                    beta=float(t[4]))
 

@@ -1382,6 +1382,9 @@ def scaling_exponent(widths, losses, *, stat="median", n_boot=1000, rng=None) ->
         raise ValueError(f"losses must hold at least one seed per width, got shape {y.shape}")
     if np.any(x <= 0):
         raise ValueError(f"widths must be > 0, got min {x.min()}")
+    n_distinct = np.unique(x).size
+    if n_distinct < 3:
+        raise ValueError(f"widths must hold at least 3 distinct values to fit a power law, got {n_distinct}")
     if np.any(y <= 0):
         raise ValueError(f"losses must be > 0 (they are fitted in log space), got min {y.min()}")
     stat = check_choice("stat", stat, ("median", "mean"))

@@ -50,6 +50,17 @@ def test_from_log_refuses_an_exponential_beyond_float64(k):
         C.ChinchillaParams.from_log(theta)
     theta[k] = math.log(sys.float_info.max)  # the largest value whose exponential is finite
     assert math.isfinite(getattr(C.ChinchillaParams.from_log(theta), "ABE"[k]))
+    theta[k] = -800.0  # exp underflows to 0; the message named A, B or E, not theta[k]
+    with pytest.raises(ValueError, match=rf"theta\[{k}\] .* underflows to 0, got -800.0"):
+        C.ChinchillaParams.from_log(theta)
+
+
+@pytest.mark.parametrize("k, name", [(3, "alpha"), (4, "beta")])
+def test_from_log_names_theta_for_a_nonpositive_exponent(k, name):
+    theta = np.array([6.0, 7.0, 0.5, 0.34, 0.28])
+    theta[k] = -0.5  # the message said "alpha must be > 0" for an argument called theta
+    with pytest.raises(ValueError, match=rf"theta\[{k}\] \({name}\) must be > 0, got -0.5"):
+        C.ChinchillaParams.from_log(theta)
 
 
 @settings(deadline=None, max_examples=50, derandomize=True)

@@ -48,6 +48,8 @@ CASES = [
     (L.scaling_exponent, (WIDTHS, LOSSES[:2]), {}, ValueError, r"losses must have shape \(n_widths, n_seeds\)"),
     (L.scaling_exponent, (WIDTHS, LOSSES[:, 0]), {}, ValueError, "losses must have ndim"),
     (L.scaling_exponent, (-WIDTHS, LOSSES), {}, ValueError, "widths must be > 0"),
+    # the message named fit_power_law's x
+    (L.scaling_exponent, (np.array([8.0, 8.0, 16.0]), LOSSES), {}, ValueError, "widths must hold at least 3 distinct"),
     (L.scaling_exponent, (WIDTHS, -LOSSES), {}, ValueError, "losses must be > 0"),
     (L.scaling_exponent, (WIDTHS, LOSSES), {"stat": "mode"}, ValueError, "stat must be one of"),
     (L.scaling_exponent, (WIDTHS, LOSSES), {"n_boot": -1}, ValueError, "n_boot must be >= 0"),
