@@ -273,7 +273,8 @@ def synthesize_program(
     if input_high < input_low:
         raise ValueError(f"input_high must be >= input_low={input_low}, got {input_high}")
     if x.min() < input_low or x.max() > input_high:
-        raise ValueError(f"x must lie in [{input_low}, {input_high}], got values in [{x.min()}, {x.max()}]")
+        raise ValueError(f"x must lie in [input_low, input_high] = [{input_low}, {input_high}], "
+                         f"got values in [{x.min()}, {x.max()}]")
     methods = _check_methods(methods)
     max_hidden_dim = check_integer("max_hidden_dim", max_hidden_dim, minimum=1)
     n_verify = check_integer("n_verify", n_verify, minimum=1)

@@ -412,6 +412,7 @@ def assert_best_response(game, profile, player: int, tol: float = 1e-9) -> None:
     assert best <= own + slack, (
         f"player {player}: pure strategy {int(values.argmax())} pays {best!r} > {own!r} + {slack:g}")
     support = np.flatnonzero(sigma[player] > 0)
+    assert support.size, f"player {player}: the strategy {sigma[player]} plays no action with positive probability"
     worst = float(values[support].min())
     assert worst >= best - slack, (
         f"player {player}: support action pays {worst!r}, below the best {best!r} by more than {slack:g}")
@@ -468,12 +469,14 @@ def assert_is_nash(game, profile, tol: float = 1e-9) -> None:
     assert gaps.max() <= tol * nf.scale, f"regret {gaps.max():.3e} > {tol:g} x scale"
 
 
-def _keys(found):
-    out = []
-    for e in found:
-        strategies = _strategies(e)
-        out.append(np.concatenate([np.asarray(s, dtype=float) for s in strategies]))
-    return out
+def _keys(name, equilibria):
+    """Each equilibrium as one flat float vector; a collection that is not one fails the check."""
+    try:
+        return [np.concatenate([np.asarray(s, dtype=float).ravel() for s in _strategies(e)])
+                for e in equilibria]
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(f"{name} must be a collection of equilibria (sequences of mixed "
+                             f"strategies): {exc}") from None
 
 
 def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
@@ -495,8 +498,9 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
     ValueError
         If ``atol`` is negative or not finite.
     AssertionError
-        If the two collections differ in size, or an equilibrium of ``found`` has no
-        unmatched equilibrium of ``expected`` within ``atol``.
+        If either is not a collection of equilibria, the two collections differ in size,
+        or an equilibrium of ``found`` has no unmatched equilibrium of ``expected`` within
+        ``atol``.
 
     Examples
     --------
@@ -518,7 +522,7 @@ def assert_equilibrium_sets_equal(found, expected, atol: float = 1e-8) -> None:
         found = found.equilibria
     if isinstance(expected, EquilibriumSet):
         expected = expected.equilibria
-    a, b = _keys(found), _keys(expected)
+    a, b = _keys("found", found), _keys("expected", expected)
     assert len(a) == len(b), f"{len(a)} equilibria found, {len(b)} expected"
     unmatched = list(range(len(b)))
     for x in a:

@@ -141,7 +141,7 @@ def test_synthesize_program_rejects_bad_input():
         PL.synthesize_program(h, x[:, :5], y, **kw)
     with pytest.raises(ValueError, match="y must hold integers"):
         PL.synthesize_program(h, x, y + 0.5, **kw)
-    with pytest.raises(ValueError, match=r"x must lie in \[0, 1\]"):
+    with pytest.raises(ValueError, match=r"x must lie in \[input_low, input_high\] = \[0, 1\]"):
         PL.synthesize_program(h, x + 1, and_last2(x + 1), **kw)
     with pytest.raises(ValueError, match="methods must contain only"):
         PL.synthesize_program(h, x, y, methods=("GP",), **kw)

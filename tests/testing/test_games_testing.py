@@ -131,3 +131,16 @@ def test_best_response_assertion_names_a_bad_player_and_fails_a_profile_that_doe
         with pytest.raises(AssertionError, match="profile"):
             assert_is_nash(game, bad)
     assert_best_response(game, profile, 1)  # the pure profile (0, 0) is an equilibrium of (I, I)
+
+
+def test_malformed_equilibria_and_empty_supports_fail_the_check_with_a_message():
+    game = (np.eye(2), np.eye(2))
+    # "zero-size array to reduction operation minimum" before
+    with pytest.raises(AssertionError, match="plays no action with positive probability"):
+        assert_best_response(game, [[-1.0, -2.0], [-1.0, -2.0]], 0)
+    # "'NoneType' object is not iterable" / "could not convert string to float" before
+    pure = [([1, 0], [1, 0])]
+    for found, expected, name in ((None, pure, "found"), (pure, 3, "expected"), ("abc", pure, "found")):
+        with pytest.raises(AssertionError, match=f"{name} must be a collection of equilibria"):
+            assert_equilibrium_sets_equal(found, expected)
+    assert_equilibrium_sets_equal(pure, [([1.0, 0.0], [1.0, 0.0])])
