@@ -82,11 +82,16 @@ def _check_kind(kind, *, counting: bool = False) -> str:
     return check_choice("kind", kind, allowed)
 
 
-def _family_parameters(kind: str, n: int, k, a) -> tuple:
+def _refuse_unused(kind: str, k, a) -> None:
+    """A family parameter given with a kind that does not use it is a mistake, not ignored."""
     if k is not None and kind != "mod":
         raise ValueError(f"k is the modulus of kind='mod' only; got k={k!r} with kind={kind!r}")
     if a is not None and kind != "complete_bipartite":
         raise ValueError(f"a is the part size of kind='complete_bipartite' only; got a={a!r} with kind={kind!r}")
+
+
+def _family_parameters(kind: str, n: int, k, a) -> tuple:
+    _refuse_unused(kind, k, a)
     if kind == "mod":
         if k is None:
             raise ValueError("kind='mod' needs the modulus k (an integer in [1, n])")
@@ -437,8 +442,7 @@ def guessing_odds(kind: str, *, k: int | None = None) -> float:
     0.333333
     """
     kind = _check_kind(kind)
-    if k is not None and kind != "mod":
-        raise ValueError(f"k is the modulus of kind='mod' only; got k={k!r} with kind={kind!r}")
+    _refuse_unused(kind, k, None)
     if kind == "mod":
         if k is None:
             raise ValueError("kind='mod' needs the modulus k (an integer >= 1)")

@@ -70,6 +70,12 @@ def finite_arrays(shape, *, min_value: float = -1e3, max_value: float = 1e3, all
     -------
     hypothesis.strategies.SearchStrategy of numpy.ndarray
 
+    Raises
+    ------
+    TypeError, ValueError
+        ``min_value`` or ``max_value`` not a finite real number or ``min_value > max_value``,
+        ``allow_subnormal`` not a bool, or a ``shape`` with a negative or non-integer length.
+
     Examples
     --------
     >>> import numpy as np
@@ -120,6 +126,8 @@ def mlp_layer_sizes(*, min_layers: int = 2, max_layers: int = 4, min_width: int 
 
     Raises
     ------
+    TypeError
+        If an argument is not an integer.
     ValueError
         If not ``2 <= min_layers <= max_layers`` or not ``1 <= min_width <= max_width``.
 
@@ -157,6 +165,12 @@ def mlp_parameters(layer_sizes=None, *, scale: float = 1.0):
         Fixed sizes, or a strategy such as :func:`mlp_layer_sizes` (the default).
     scale : float
         Multiplier of the fan-in bound, > 0.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``scale`` not a finite real number > 0, or ``layer_sizes`` not at least two
+        positive integers (checked when the strategy is built; drawn sizes when drawn).
 
     Examples
     --------
