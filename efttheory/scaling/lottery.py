@@ -1248,7 +1248,9 @@ def loss_histogram_modes(losses, *, bin_decades=0.25, dip=0.5, min_share=0.05) -
     Returns
     -------
     list of Mode
-        Ordered by increasing ``log10_center``.
+        Ordered by increasing ``log10_center``, the centre of the mode's peak bin (the
+        middle of a flat top). A bin wider than the losses' spread puts them all in one
+        bin, whose centre can lie outside their range.
 
     Examples
     --------
