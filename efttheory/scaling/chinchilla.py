@@ -992,7 +992,8 @@ def fit_chinchilla(N, D, loss, *, objective: str = "huber_sum", delta: float = 1
         If > 0, also run :func:`bootstrap_chinchilla` with this many resamples (needs ``rng``)
         and attach it as ``bootstrap`` (confidence intervals via :meth:`ChinchillaFit.interval`).
     rng : numpy.random.Generator, int or SeedSequence, optional
-        Source of the bootstrap resamples.
+        Source of the bootstrap resamples; required when ``n_boot > 0`` and checked before
+        the fit either way.
 
     Returns
     -------
@@ -1051,6 +1052,10 @@ def fit_chinchilla(N, D, loss, *, objective: str = "huber_sum", delta: float = 1
     gtol = check_positive("gtol", gtol)
     maxiter = check_integer("maxiter", maxiter, minimum=1)
     n_boot = check_integer("n_boot", n_boot, minimum=0)
+    if n_boot and rng is None:
+        raise TypeError(f"n_boot = {n_boot} needs rng (a numpy.random.Generator, SeedSequence or int seed), got None")
+    if rng is not None:
+        as_generator("rng", rng)  # checked before the fit, also when n_boot = 0 leaves it unused
     (n_arr, d_arr, l_arr, kept, kind, free, fixed_values, log_z, delta,
      (log_n, log_d, log_l)) = _prepare(N, D, loss, objective, delta, exclude_highest, fixed)
     start_rows = _starts(starts, init, kind, fixed_values, (log_n, log_d, log_l), delta, log_z)

@@ -318,8 +318,8 @@ def assert_probability_vector(x, tol: float = 1e-12) -> None:
     ValueError
         If ``tol`` is negative or not finite.
     AssertionError
-        If ``x`` is not a non-empty 1-d array, has a non-finite entry, an entry below
-        ``-tol``, or a sum farther than ``tol`` from 1.
+        If ``x`` is not a non-empty 1-d array of numbers, has a non-finite entry, an entry
+        below ``-tol``, or a sum farther than ``tol`` from 1.
 
     Examples
     --------
@@ -331,7 +331,10 @@ def assert_probability_vector(x, tol: float = 1e-12) -> None:
     AssertionError: negative probability -5.000e-01 < -1e-12: [ 1.5 -0.5]
     """
     tol = check_positive("tol", tol, strict=False)
-    x = np.asarray(x, dtype=float)
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise AssertionError(f"expected a 1-d probability vector of numbers: {exc}") from None
     assert x.ndim == 1 and x.size >= 1, f"expected a 1-d probability vector, got shape {x.shape}"
     assert np.all(np.isfinite(x)), f"probability vector has non-finite entries: {x}"
     assert x.min() >= -tol, f"negative probability {x.min():.3e} < -{tol:g}: {x}"

@@ -47,3 +47,14 @@ def test_other_rejections():
         C.chi2_survival_df5(-1.0)
     with pytest.raises(TypeError, match="fixed"):
         C.fit_chinchilla(N, D, L, fixed=[("alpha", 0.3)])
+
+
+def test_fit_checks_rng_before_the_fit():
+    # rng="abc" was accepted when n_boot = 0 left it unused; with n_boot > 0 and no rng the
+    # TypeError came from the bootstrap, after the whole fit had run
+    with pytest.raises(TypeError, match="rng must be"):
+        C.fit_chinchilla(N, D, L, rng="abc")
+    with pytest.raises(TypeError, match="n_boot = 5 needs rng"):
+        C.fit_chinchilla(N, D, L, n_boot=5, starts=np.full((1, 5), np.nan))
+    with pytest.raises(ValueError, match="rng seed must be >= 0"):
+        C.fit_chinchilla(N, D, L, rng=-1)

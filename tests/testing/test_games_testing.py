@@ -144,3 +144,10 @@ def test_malformed_equilibria_and_empty_supports_fail_the_check_with_a_message()
         with pytest.raises(AssertionError, match=f"{name} must be a collection of equilibria"):
             assert_equilibrium_sets_equal(found, expected)
     assert_equilibrium_sets_equal(pure, [([1.0, 0.0], [1.0, 0.0])])
+
+
+def test_probability_vector_of_non_numbers_fails_the_check():
+    # a ValueError/TypeError from numpy's float conversion before
+    for bad in ("abc", [object(), 0.5]):
+        with pytest.raises(AssertionError, match="expected a 1-d probability vector of numbers"):
+            assert_probability_vector(bad)
