@@ -68,7 +68,7 @@ def _two_group(args) -> None:
     cp = cf.contest_probabilities(p)
     print("DC-2, a model inspired by Park & Tegmark (arXiv 2310.06009) [our formalisation]")
     print(f"  {p!r}")
-    print(f"  p_1 = {cp.p_1:.10g}   p_0 = {cp.p_0:.10g}   pi = {cp.pi:.10g}   efficacy dp = {cp.p_1 - cp.p_0:.10g}")
+    print(f"  p_1 = {cp.p_1:.10g}   p_0 = {cp.p_0:.10g}   pi = {cp.pi:.10g}   efficacy dp = {cp.efficacy:.10g}")
     print(f"  solidarity gain G~ = {cf.solidarity_gain(p):.10g}   cost c = {p.c:g}")
     print(f"  F supports C: {'yes' if cf.support_decision(p) else 'no'}")
     rows = [("critical discount factor delta*", lambda: cf.critical_discount_factor(p)),

@@ -3,7 +3,9 @@ r"""Numba kernels for the linear connectivity of MLP sub-networks.
 Private module: :func:`efttheory.complexity.lmn.mlp_linear_mapping_number`
 validates its arguments, flattens the layers and calls :func:`lc_mlp`. Every
 kernel has a plain-NumPy twin in the test-suite and runs unchanged under
-``NUMBA_DISABLE_JIT=1``.
+``NUMBA_DISABLE_JIT=1``: exponentials go through :func:`_exp`, which returns
+``inf`` where plain Python's :func:`math.exp` would raise ``OverflowError``, so
+both modes give the same values.
 
 Streaming design [ours]: the first layer of the chain is affine, so the
 pre-activations of the path :math:`x(\lambda) = x_i + \lambda (x_j - x_i)` are
@@ -11,7 +13,9 @@ pre-activations of the path :math:`x(\lambda) = x_i + \lambda (x_j - x_i)` are
 all samples. Each thread then walks the :math:`T` points of one pair through
 the remaining layers in two :math:`T \times d_{\max}` scratch buffers and
 reduces them to one :math:`L_{ij}`; no (pairs x points x outputs) array is ever
-formed, so memory is :math:`O(N^2 + T d_{\max})`.
+formed. Besides :math:`L` and the scratch buffers, the kernel keeps the
+pre-activations :math:`z` and their :math:`e^{-z}` (each :math:`N \times d_1`),
+so memory is :math:`O(N^2 + N d_1 + T d_{\max})`.
 """
 
 from __future__ import annotations
@@ -38,6 +42,21 @@ RESCALE_ABOVE = 2.0**256
 #: Value :func:`r2_mean` returns for a path with a NaN or infinite output (a valid
 #: mean r^2 is never negative).
 NONFINITE = -1.0
+#: Largest float64 ``x`` whose ``exp(x)`` is finite; above it the exponential overflows.
+EXP_MAX_ARG = 709.782712893384
+
+
+@njit(cache=True)
+def _exp(x):
+    """``math.exp(x)``, with ``inf`` above :data:`EXP_MAX_ARG` instead of an overflow.
+
+    Compiled, :func:`math.exp` already returns ``inf`` there, so the value is the
+    same; in plain Python (``NUMBA_DISABLE_JIT=1``) it would raise ``OverflowError``.
+    NaN propagates.
+    """
+    if x > EXP_MAX_ARG:
+        return math.inf
+    return math.exp(x)
 
 
 @njit(cache=True)
@@ -51,7 +70,7 @@ def _activate(a, rows, cols, code):
             if code == 1:
                 a[t, k] = z if z > 0.0 else 0.0
             elif code == 2:
-                a[t, k] = z / (1.0 + math.exp(-z))
+                a[t, k] = z / (1.0 + _exp(-z))  # -0.0 once e^{-z} overflows, as in NumPy
             else:
                 a[t, k] = math.tanh(z)
 
@@ -198,7 +217,7 @@ def _first_layer_path(z0, e0, i, j, lam, code, out, base, dz, e, ratio):
     if code == 2 and safe:
         for k in range(d1):
             e[k] = e0[i, k]
-            ratio[k] = math.exp(-h * dz[k])
+            ratio[k] = _exp(-h * dz[k])
         for t in range(n_t):
             lt = lam[t]
             row = out[base + t]

@@ -528,11 +528,13 @@ def mlp_linear_mapping_number(H0, weights, biases, activations, *, n_lambda: int
 
     The analysed map is :math:`f = \sigma_L \circ A_L \circ \dots \circ \sigma_1 \circ A_1`
     with :math:`A_l(h) = h W_l + b_l`, e.g. the grokking map *first hidden layer ->
-    logits*: ``H0 = h1`` samples with ``weights=(W2, W3)``, ``biases=(b2, b3)``,
-    ``activations=("silu", "identity")`` (arXiv:2310.05918, section 3) [paper].
+    logits* (arXiv:2310.05918, section 3) [paper]: ``H0 = h1`` samples with
+    ``weights=(W2, W3)``, ``biases=(b2, b3)``, ``activations=("silu", "identity")``,
+    which reads the first hidden layer as the post-activation :math:`h_1` of a net
+    with two SiLU hidden layers [ours].
     The Numba backend streams the :math:`N(N-1)/2` pairs through the layers with
-    :math:`O(N^2 + T d_{\max})` memory, using that :math:`A_1` maps straight paths to
-    straight paths [ours].
+    :math:`O(N^2 + N d_1 + T d_{\max})` memory, using that :math:`A_1` maps straight
+    paths to straight paths [ours].
 
     Parameters
     ----------

@@ -100,7 +100,11 @@ class EquilibriumSet:
     method : str
         ``"support_enumeration"``, ``"vertex_enumeration"`` or ``"lemke_howson"``.
     degenerate : bool
-        Whether :func:`is_degenerate` flagged the game.
+        Whether the method's degeneracy test flagged the game: support enumeration
+        runs the scan of :func:`is_degenerate` with ``tol=1e-12``; vertex enumeration
+        flags a vertex of :math:`P` or :math:`Q` with more labels than its dimension,
+        a constraint counting as binding within ``1e-9`` in the polytope's scaled
+        coordinates.
     complete : bool
         True when the method is guaranteed to have found every equilibrium
         (nondegenerate game and an enumeration method). Degenerate games may
@@ -195,13 +199,31 @@ def is_degenerate(A, B, tol: float = 1e-12) -> bool:
     columns is tested for extra tied best responses. Larger games use the
     characterisation of von Stengel (2002, section 3): the game is
     nondegenerate iff no vertex of :math:`P` has more than :math:`m` labels and
-    no vertex of :math:`Q` more than :math:`n`.
+    no vertex of :math:`Q` more than :math:`n`. Both paths apply ``tol`` in the
+    same way, to each candidate mix normalised to sum 1 (the solved mix, or a
+    nonzero vertex of :math:`P` or :math:`Q` divided by its sum): a probability
+    counts as positive when it exceeds ``tol``, and a pure reply is a best
+    response when it pays within ``tol`` of the best reply. The mix is a
+    witness of degeneracy when it has more best responses than positive
+    probabilities.
 
     Parameters
     ----------
     A, B : array_like, shape (m, n)
     tol : float, > 0
-        Tolerance of payoff ties, relative to each player's payoff range.
+        Tolerance of payoff ties, relative to each player's payoff range, and the
+        threshold below which a probability counts as zero.
+
+    Returns
+    -------
+    bool
+        True when some mix is a witness of degeneracy.
+
+    Raises
+    ------
+    ValueError
+        If ``tol`` is not positive, or ``A`` and ``B`` are not finite matrices of the
+        same shape.
 
     Examples
     --------
@@ -218,7 +240,31 @@ def is_degenerate(A, B, tol: float = 1e-12) -> bool:
     tol = check_positive("tol", tol)
     if min(A.shape) <= SMALL or min(A.shape) < 2:
         return _kernels.support_enumeration_kernel(A, B, 1e-12, 1e-10, tol, np.inf, DEDUPE_ATOL)[1]
-    return _polytopes(A, B, 1e-10)[4]
+    return _polytope_degenerate(A, B, tol)
+
+
+def _polytope_degenerate(A, B, tol) -> bool:
+    """The degeneracy test of :func:`is_degenerate` on the vertices of P and Q of the mapped game.
+
+    A nonzero vertex z of {z >= 0 : M^T z <= 1} (M the other player's shifted payoffs,
+    entries in [1, 2]) is the mix x = z / sum(z); it has a label for each probability
+    <= ``tol`` and for each reply paying within ``tol`` of the best, so "more labels than
+    the dimension" is "more best responses than positive probabilities", the witness test
+    of the support scan.
+    """
+    shift = 1.0 - min(A.min(), B.min())
+    for M in (B + shift, (A + shift).T):
+        # the label bits are not used here (zeros also keep the masks in range when m + n > 64)
+        z = _polytope_vertices(M, np.zeros(sum(M.shape), dtype=np.int64), 0.0)[0]
+        s = z.sum(axis=1)
+        # a binding reply has (M^T z)_j = 1 with M <= 2, so sum(z) >= 1/2 away from the origin,
+        # whose labels are exactly its zero coordinates
+        x = z[s > 0.25] / s[s > 0.25, None]
+        pay = x @ M
+        tied = np.count_nonzero(pay >= pay.max(axis=1, keepdims=True) - tol, axis=1)
+        if np.any(tied > np.count_nonzero(x > tol, axis=1)):
+            return True
+    return False
 
 
 def _polytopes(A, B, tol):

@@ -226,7 +226,11 @@ def bfgs(theta0, free, log_n, log_d, log_l, weights, delta, kind, log_z, gtol, m
     """Dense BFGS with a strong-Wolfe line search on the free coordinates.
 
     Returns (theta, f, grad, n_iter, status). Fixed coordinates keep their values: their
-    gradient is zeroed, so the inverse-Hessian estimate never moves them.
+    gradient is zeroed, so the inverse-Hessian estimate never moves them. Status: CONVERGED
+    (max |grad| <= gtol); STALLED (no acceptable step from a finite start, or from a later
+    iterate once the objective had stopped falling, or five steps in a row below
+    ``_STALL_RTOL``); MAXITER; LINE_SEARCH_FAILED (no acceptable step while the last step
+    still lowered the objective by more than ``_FAILED_RTOL`` relative, or a non-finite start).
     """
     n = theta0.shape[0]
     theta = theta0.copy()
@@ -264,6 +268,10 @@ def bfgs(theta0, free, log_n, log_d, log_l, weights, delta, kind, log_z, gtol, m
                         h[i, i] = 1.0
                 fresh = True
                 continue
+            if it == 0 and math.isfinite(f):
+                # no acceptable step from the start itself: it is already optimal to double
+                # precision (e.g. a previous optimum passed back as the start)
+                return theta, f, grad, it, STALLED
             if last_rel > _FAILED_RTOL:  # the objective was still falling: a genuine failure
                 return theta, f, grad, it, LINE_SEARCH_FAILED
             return theta, f, grad, it, STALLED

@@ -1007,7 +1007,9 @@ def fit_chinchilla(N, D, loss, *, objective: str = "huber_sum", delta: float = 1
         at least 3 distinct N and 3 distinct D).
     ConvergenceError
         Every start failed: ``maxiter`` exhausted, or no acceptable step while the objective
-        was still falling (carries the best last iterate); or every start that did not fail
+        was still falling (carries the best last iterate); a start that is already optimal to
+        double precision, such as a previous fit's ``params`` passed as ``init``, ends
+        ``"stalled"`` and does not fail. Also raised when every start that did not fail
         ended outside the parameter domain (e.g. :math:`\alpha \le 0`).
 
     Warns
@@ -1203,9 +1205,8 @@ def bootstrap_chinchilla(N, D, loss, *, n_boot: int = 1000, rng, objective: str 
     ones = np.ones(log_n.size)
     point_theta, _, _, point_iters, point_status = _k.bfgs(theta0, free, log_n, log_d, log_l, ones,
                                                         delta, kind, log_z, gtol, maxiter)
-    # A start that is already optimal to double precision (e.g. the optimum of fit_chinchilla,
-    # passed as init) ends in a line-search failure before its first step: accept it as is.
-    if point_status == _k.MAXITER or (point_status == _k.LINE_SEARCH_FAILED and point_iters > 0):
+    # a start that is already optimal (e.g. fit_chinchilla's optimum passed as init) ends "stalled"
+    if point_status in _FAILURES:
         raise ConvergenceError(
             f"bootstrap_chinchilla: the fit to the full data failed ({_STATUS[int(point_status)]}; "
             f"maxiter={maxiter}); start from a better init or raise maxiter",
@@ -1446,8 +1447,7 @@ def likelihood_ratio_test(N, D, loss, reference: ChinchillaParams, *, exclude_hi
         pass
     theta_up, nll_up, _, iters_up, status_up = _k.bfgs(theta_ref, free, log_n, log_d, log_l, ones,
                                                        delta, kind, log_z, 1e-10, 2000)
-    # a line-search failure before the first step means the start is already optimal
-    failed = status_up == _k.MAXITER or (status_up == _k.LINE_SEARCH_FAILED and iters_up > 0)
+    failed = status_up in _FAILURES  # an already optimal start ends "stalled", not failed
     if not failed and _in_domain(theta_up)[0] and math.isfinite(nll_up):
         candidates.append(float(nll_up))
     nll_best = min(candidates) if candidates else math.inf

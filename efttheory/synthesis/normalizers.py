@@ -582,10 +582,11 @@ def real_jordan_transform(W, eps: float = 0.3, iters: int = 3) -> np.ndarray:
         ``W`` not a finite non-empty square matrix, ``eps`` not > 0, ``iters`` not an
         integer >= 1.
     ConvergenceError
-        If a transform becomes non-finite, singular, or a transformed entry exceeds 1e4,
-        if LAPACK fails on it (entries near the float64 limit), or if :math:`T^{-1} W T`
-        is not in the real Jordan form the construction aimed at (``W`` too close to a
-        matrix with a different Jordan structure).
+        If a transform becomes non-finite or singular, if an entry of :math:`T` or of
+        :math:`T^{-1} W T` exceeds 1e4 (the network's transformed weights are checked by
+        :func:`jordan_normalize`), if LAPACK fails on it (entries near the float64 limit),
+        or if :math:`T^{-1} W T` is not in the real Jordan form the construction aimed at
+        (``W`` too close to a matrix with a different Jordan structure).
 
     Examples
     --------
@@ -842,7 +843,10 @@ def jordan_normalize(w: RNNWeights, eps: float = 0.3) -> NormalizerStep:
         If ``eps`` is not finite and > 0, or the effective transition overflows to
         infinity.
     ConvergenceError
-        When the Jordan transform blows up (recorded as skipped by :func:`normalizer_chain`).
+        When :func:`real_jordan_transform` fails, or when a transformed weight array
+        (:math:`T^{-1} W_L`, :math:`T^{-1} b_L`, :math:`W_1 T` or :math:`V_1 T`) has a
+        non-finite entry or one above 1e4 in magnitude, the authors' abort rule
+        [authors' code]. :func:`normalizer_chain` records the step as skipped.
 
     Examples
     --------
@@ -867,7 +871,37 @@ def jordan_normalize(w: RNNWeights, eps: float = 0.3) -> NormalizerStep:
     w = _check_weights(w)
     W, _ = effective_transition(w)
     T = real_jordan_transform(W, eps=eps)
-    return NormalizerStep("jordan", reparametrize(w, T), T, None)
+    return NormalizerStep("jordan", _guarded_reparametrize("Jordan", w, T), T, None)
+
+
+def _guarded_reparametrize(step: str, w: RNNWeights, T: np.ndarray) -> RNNWeights:
+    r""":func:`reparametrize` for a normaliser: failures become :class:`ConvergenceError`.
+
+    Raises ``ConvergenceError`` (so that :func:`normalizer_chain` records the step as
+    skipped) when ``T`` is not invertible, or when one of the four transformed arrays
+    :math:`T^{-1} W_L`, :math:`T^{-1} b_L`, :math:`W_1` (with :math:`W_1[:, :H]\,T`) and
+    :math:`V_1 T` is non-finite or has an entry above :math:`10^4` in magnitude (the
+    authors' blow-up test of their Jordan step) [authors' code].
+    """
+    try:
+        new = reparametrize(w, T)
+    except ValueError as exc:  # T numerically singular
+        raise ConvergenceError(f"{step} step: {exc}", last_iterate=T) from exc
+    for label, a in (
+        ("T^-1 W_L", new.hidden_W[-1]),
+        ("T^-1 b_L", new.hidden_b[-1]),
+        ("W_1 T", new.hidden_W[0]),
+        ("V_1 T", new.output_W[0]),
+    ):
+        if not np.all(np.isfinite(a)):
+            raise ConvergenceError(f"{step} step: transformed weight {label} is not finite", last_iterate=T)
+        top = float(np.max(np.abs(a)))
+        if top > _BLOW_UP:
+            raise ConvergenceError(
+                f"{step} step: transformed weight {label} blew up (max entry {top:.3g} > {_BLOW_UP:g})",
+                last_iterate=T,
+            )
+    return new
 
 
 def _jordan_blocks(J, tol):
@@ -911,6 +945,14 @@ def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
     :math:`\begin{pmatrix}a&b\\-b&a\end{pmatrix}` we use the commuting
     :math:`\begin{pmatrix}q&p\\-p&q\end{pmatrix}` with :math:`(p, q) = u` [ours].
 
+    A real block whose chosen entry is small, :math:`|u_{s-1}| \le \max(\delta, 10^{-4})`
+    with :math:`\delta` the largest deviation of :math:`W` from the detected real Jordan
+    matrix, would give a nearly singular :math:`T_\text{block}`; the authors' threshold is
+    this one [authors' code]. The authors then shrink the block by its last coordinate
+    and retry, which gives a :math:`T` that no longer commutes with the block; we leave
+    the whole block unchanged instead (identity in :math:`T`) [ours]. A rotation block is
+    left unchanged when :math:`\sqrt{p^2 + q^2}` is below the same threshold [ours].
+
     Parameters
     ----------
     w : RNNWeights
@@ -918,7 +960,26 @@ def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
         :func:`jordan_normalize`); otherwise the step is returned as skipped.
     tol : float
         Detection tolerance for the Jordan structure (entries off the blocks must be
-        below it, superdiagonals within it of 1) [ours].
+        below it, superdiagonals within it of 1), in (0, 0.5] [ours].
+
+    Returns
+    -------
+    NormalizerStep
+        Step ``"toeplitz"`` with the reparametrised weights and ``T`` (shape ``(H, H)``;
+        the identity on blocks left unchanged), or returned as skipped (weights unchanged,
+        ``T = None``) when the effective transition is not in real Jordan form.
+
+    Raises
+    ------
+    TypeError
+        If ``w`` is not an :class:`RNNWeights` or ``tol`` is not a real number.
+    ValueError
+        If ``tol`` is not in (0, 0.5].
+    ConvergenceError
+        If ``T`` is numerically singular, or a transformed weight array
+        (:math:`T^{-1} W_L`, :math:`T^{-1} b_L`, :math:`W_1 T` or :math:`V_1 T`) has a
+        non-finite entry or one above 1e4 in magnitude (the Jordan step's abort rule,
+        applied here too [ours]). :func:`normalizer_chain` records the step as skipped.
 
     Examples
     --------
@@ -946,13 +1007,14 @@ def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
     if blocks is None:
         return NormalizerStep("toeplitz", w, None, "effective transition is not in real Jordan form")
     H = w.hidden_dim
+    small = max(_jordan_deviation(W, blocks), _TOEPLITZ_MIN_ENTRY)
     T = np.eye(H)
     for start, size, kind in blocks:
         sl = slice(start, start + size)
         if kind == "real":
             j = int(np.argmax(np.abs(X[start + size - 1])))
             u = X[sl, j]
-            if abs(u[-1]) <= 1e-12:
+            if abs(u[-1]) <= small:
                 continue
             for r in range(size):
                 for k in range(size - r):
@@ -960,11 +1022,34 @@ def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
         else:
             j = int(np.argmax(np.abs(X[sl]).sum(axis=0)))
             p, q = X[start, j], X[start + 1, j]
-            if p * p + q * q <= 1e-24:
+            if np.hypot(p, q) <= small:
                 continue
             T[start, start], T[start, start + 1] = q, p
             T[start + 1, start], T[start + 1, start + 1] = -p, q
-    return NormalizerStep("toeplitz", reparametrize(w, T), T, None)
+    return NormalizerStep("toeplitz", _guarded_reparametrize("Toeplitz", w, T), T, None)
+
+
+_TOEPLITZ_MIN_ENTRY = 1e-4  # the authors' floor on the chosen input entry [authors' code]
+
+
+def _jordan_deviation(J, blocks):
+    """Largest entry of ``J`` minus the real Jordan matrix that ``blocks`` describe.
+
+    Real blocks are compared with (mean of their diagonal) I + N, rotation blocks with
+    ``[[a, b], [-b, a]]`` (``a`` the mean diagonal, ``b`` the mean of ``J[i, i+1]`` and
+    ``-J[i+1, i]``), everything off the blocks with 0: the authors' ``epsilon`` of their
+    Toeplitz step [authors' code] (the rotation part is ours).
+    """
+    ideal = np.zeros_like(J)
+    for start, size, kind in blocks:
+        sl = slice(start, start + size)
+        a = float(np.mean(np.diag(J)[sl]))
+        if kind == "real":
+            ideal[sl, sl] = a * np.eye(size) + np.eye(size, k=1)
+        else:
+            b = 0.5 * (J[start, start + 1] - J[start + 1, start])
+            ideal[sl, sl] = [[a, b], [-b, a]]
+    return float(np.max(np.abs(J - ideal)))
 
 
 def debias(w: RNNWeights, eps: float = 0.1) -> NormalizerStep:

@@ -548,8 +548,10 @@ def mips(
 def select_l1_strength(lams, accuracies, test_losses) -> float:
     r"""The authors' choice of the L1 strength :math:`\lambda` [authors' code, ``select_l1s.py``].
 
-    Take the largest :math:`\lambda` whose best-test-loss checkpoint keeps 100% accuracy;
-    if the :math:`\lambda` two grid steps lower has a lower test loss, take that instead.
+    Take the largest :math:`\lambda` whose best-test-loss checkpoint keeps 100% accuracy,
+    at grid index :math:`i`; if the :math:`\lambda` at index :math:`\max(0, i - 2)` (two grid
+    steps lower, or the smallest :math:`\lambda` when fewer than two lie below) has a lower
+    test loss, take that instead (``l1s[max(0, idx - 2)]`` in the authors' script).
 
     Parameters
     ----------
@@ -589,8 +591,9 @@ def select_l1_strength(lams, accuracies, test_losses) -> float:
     if ok.size == 0:
         return 0.0
     i = int(ok[-1])
-    if i >= 2 and loss[i - 2] < loss[i]:
-        i -= 2
+    j = max(0, i - 2)
+    if loss[j] < loss[i]:
+        i = j
     return float(lams[i])
 
 

@@ -1,5 +1,10 @@
 """The Numba connectivity kernel against a plain-NumPy twin (rtol 1e-10)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -144,3 +149,65 @@ def test_kernel_matches_twin_near_the_float64_limit(act):
     for backend in ("numba", "numpy"):
         fast = mlp_linear_mapping_number(H0, ws, bs, acts, backend=backend).connectivity
         np.testing.assert_allclose(fast, twin, rtol=1e-10, atol=1e-12)
+
+
+# Pre-activations where e^{-z} overflows (z < -709.78), its edge, ordinary values and non-finite ones.
+EXTREME_Z = np.array([-1e308, -1e4, -800.0, -745.5, -709.8, -709.78, -709.0, -700.0, -30.0, -1.0, -0.0,
+                      0.0, 1e-300, 2.5, 40.0, 750.0, 1e308, np.inf, -np.inf, np.nan])
+
+
+def _same_values(got, want):
+    """Equal element by element, NaN where the other is NaN, and the same sign of zero."""
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
+
+
+def test_exp_is_overflow_safe_in_plain_python_and_equal_to_numpy():
+    x = np.concatenate([-EXTREME_Z, [_kernels.EXP_MAX_ARG, np.nextafter(_kernels.EXP_MAX_ARG, np.inf)]])
+    with np.errstate(over="ignore"):
+        want = np.exp(x)
+    assert np.isfinite(want[-2]) and np.isinf(want[-1])  # EXP_MAX_ARG is the float64 overflow edge
+    _same_values(np.array([_kernels._exp.py_func(v) for v in x]), want)
+    _same_values(np.array([_kernels._exp(v) for v in x]), want)
+
+
+def test_silu_pure_python_kernel_matches_numpy_twin_at_extreme_preactivations():
+    """Plain Python (as under NUMBA_DISABLE_JIT=1) must not raise where e^{-z} overflows, and must
+    give the compiled kernel's and NumPy's values, -0.0 included."""
+    z = EXTREME_Z.reshape(4, 5)
+    with np.errstate(over="ignore", invalid="ignore"):
+        want = ACTS["silu"](z)
+    for kernel in (_kernels._activate.py_func, _kernels._activate):
+        a = np.vstack([z, np.full((1, 5), 7.0)])  # the last row lies outside ``rows`` and stays put
+        with np.errstate(invalid="ignore"):  # -inf / inf in plain Python on NumPy scalars
+            kernel(a, 4, 5, _kernels.ACTIVATION_CODES["silu"])
+        _same_values(a[:4], want)
+        assert (a[4] == 7.0).all()
+
+
+def test_kernel_runs_unchanged_without_jit_on_overflowing_silu(tmp_path):
+    """The whole Numba backend as plain Python (NUMBA_DISABLE_JIT=1) on SiLU pre-activations far
+    beyond -709.78 runs and gives the compiled kernel's connectivity."""
+    rng = np.random.default_rng(0)
+    H0 = rng.normal(size=(6, 2))
+    ws = [1000.0 * rng.normal(size=(2, 4)), rng.normal(size=(4, 2))]
+    bs = [np.zeros(4), np.zeros(2)]
+    assert (H0 @ ws[0]).min() < -1e3
+    np.savez(tmp_path / "net.npz", H0=H0, w0=ws[0], w1=ws[1])
+    script = (
+        "import sys, numpy as np\n"
+        "from efttheory.complexity import mlp_linear_mapping_number\n"
+        "d = np.load(sys.argv[1])\n"
+        "L = mlp_linear_mapping_number(d['H0'], [d['w0'], d['w1']], [np.zeros(4), np.zeros(2)],\n"
+        "                              ['silu', 'identity']).connectivity\n"
+        "np.save(sys.argv[2], L)\n")
+    env = dict(os.environ, NUMBA_DISABLE_JIT="1", PYTHONPATH=os.pathsep.join(
+        [str(Path(__file__).resolve().parents[2]), os.environ.get("PYTHONPATH", "")]))
+    run = subprocess.run([sys.executable, "-c", script, str(tmp_path / "net.npz"), str(tmp_path / "L.npy")],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    compiled = mlp_linear_mapping_number(H0, ws, bs, ["silu", "identity"]).connectivity
+    # (compiled code may contract and reorder sums: equal up to rounding)
+    np.testing.assert_allclose(np.load(tmp_path / "L.npy"), compiled, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(compiled, twin_connectivity(H0, ws, bs, ["silu", "identity"]),
+                               rtol=1e-10, atol=1e-12)

@@ -157,6 +157,49 @@ def test_degenerate_game_is_flagged_and_marked_incomplete():
         assert_is_nash((A, B), eq.strategies)
 
 
+def _near_tie_game(n, gap, seed=0):
+    """Generic n x n game whose pure row 0 has two column best responses ``gap`` apart."""
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal((n, n))
+    B = rng.standard_normal((n, n))
+    B[0] = rng.uniform(-1, 0, n)
+    B[0, 0], B[0, 1] = 2.0, 2.0 - gap
+    return A, B
+
+
+@pytest.mark.parametrize("n", [6, 7, 8])  # 6: support scan; 7, 8: vertices of the best-response polytopes
+def test_is_degenerate_honours_tol_on_both_paths(n):
+    # the tie is 1e-8 apart in payoffs ranging over a few units: a relative gap of order 1e-9
+    A, B = _near_tie_game(n, 1e-8)
+    assert not is_degenerate(A, B, tol=1e-12)
+    assert not is_degenerate(A, B, tol=1e-10)
+    assert is_degenerate(A, B, tol=1e-6)
+    A, B = _near_tie_game(n, 0.0)
+    assert is_degenerate(A, B, tol=1e-12)  # an exact tie is found at the default tolerance
+    A, B = _near_tie_game(n, 0.5)
+    assert not is_degenerate(A, B, tol=1e-6)
+
+
+def test_polytope_degeneracy_test_agrees_with_the_support_scan():
+    # both paths of is_degenerate must judge tol the same way: compare them on small games
+    # with exact ties and with ties broken by 1e-8, where the verdict depends on tol
+    from efttheory.games import _kernels
+    from efttheory.games.bimatrix import DEDUPE_ATOL, _normalised_game, _polytope_degenerate
+
+    rng = np.random.default_rng(7)
+    verdicts = set()
+    for _ in range(300):
+        m, n = rng.integers(2, 6, 2)
+        A = rng.integers(0, 4, (m, n)) + 1e-8 * rng.integers(0, 3, (m, n))
+        B = rng.integers(0, 4, (m, n)) + 1e-8 * rng.integers(0, 3, (m, n))
+        _, _, An, Bn = _normalised_game(A.astype(float), B.astype(float))
+        for tol in (1e-12, 1e-6):
+            scan = _kernels.support_enumeration_kernel(An, Bn, 1e-12, 1e-10, tol, np.inf, DEDUPE_ATOL)[1]
+            assert _polytope_degenerate(An, Bn, tol) == scan, (A, B, tol)
+            verdicts.add(scan)
+    assert verdicts == {False, True}
+
+
 def test_lemke_howson_budget_raises_convergence_error():
     A = np.random.default_rng(1).standard_normal((6, 6))
     B = np.random.default_rng(2).standard_normal((6, 6))

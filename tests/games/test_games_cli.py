@@ -67,3 +67,16 @@ def test_too_many_groups_refused_before_any_output(capsys):
     assert main(["conflict", "many-group", "--s", *["1"] * 26]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "--s must list at most 16 groups" in captured.err
+
+
+def test_two_group_prints_the_efficacy_without_cancellation(capsys):
+    # a weak threat: p_1 and p_0 both round to 1, so p_1 - p_0 keeps only a few correct digits
+    # (7.500666754e-13); the efficacy from the complements is 7.5e-13 to all printed digits
+    from efttheory.games import DC2Params, solidarity_efficacy
+
+    assert main(["conflict", "two-group", "--s-T", "1e-6"]) == 0
+    out = capsys.readouterr().out
+    dp = solidarity_efficacy(DC2Params(s_C=1, s_F=1, s_T=1e-6, r=2, c=0.8, L_F=10, q=0.8, tau=2, delta=0.9,
+                                       gamma=0.5))
+    assert f"efficacy dp = {dp:.10g}\n" in out
+    assert "efficacy dp = 7.5e-13\n" in out

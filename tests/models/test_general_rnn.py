@@ -162,6 +162,12 @@ def test_default_learning_rate_rule():
     assert default_learning_rate(TASKS["Parity_All"]) == 3e-3
 
 
+def test_default_learning_rate_prev_rule_matches_only_prev_k():
+    # "Previous_Equals_Current" starts with "Prev" but its outputs are bits: the recipe's 3e-3
+    assert default_learning_rate(TASKS["Previous_Equals_Current"]) == 3e-3
+    assert all(default_learning_rate(TASKS[f"Prev{k}"]) == 1e-3 for k in range(1, 6))
+
+
 def test_to_arrays_feeds_the_theory_side():
     from efttheory.synthesis.normalizers import RNNWeights, rnn_forward
 

@@ -50,6 +50,23 @@ def test_huber_sum_refit(points):
 
 
 @needs_csv
+def test_all_245_points_fit_at_least_as_well_as_the_epoch_anchor(points):
+    # The spec's anchor for exclude_highest=0 [third party], (a, b, e, alpha, beta) from Epoch's
+    # notebook, is not reproduced: our optimum is lower (1.8260e-3 vs 1.8561e-3 Huber sum), with
+    # alpha 0.3493 vs 0.3529. Pinned here: the fit never ends above the anchor's objective.
+    anchor = C.ChinchillaParams.from_log([6.28204169, 9.51269708, 0.63748901, 0.35286066, 0.45596155])
+
+    def huber_sum(params):
+        return float(C.huber(C.log_chinchilla_loss(points.N, points.D, params) - np.log(points.loss)).sum())
+
+    fit = C.fit_chinchilla(points.N, points.D, points.loss, exclude_highest=0, starts="multi")
+    assert fit.objective_value == pytest.approx(huber_sum(fit.params), rel=1e-9)
+    assert fit.objective_value <= huber_sum(anchor)
+    assert fit.objective_value == pytest.approx(1.8260e-3, rel=1e-4)
+    assert huber_sum(anchor) == pytest.approx(1.8561e-3, rel=1e-4)
+
+
+@needs_csv
 def test_huber_nll_headline(points):
     fit = C.fit_chinchilla(points.N, points.D, points.loss, exclude_highest=5, objective="huber_nll")
     head = C.EPOCH_2024

@@ -49,6 +49,30 @@ def test_bootstrap_from_a_fitted_optimum_is_accepted(grid):
     assert boot.point.alpha == pytest.approx(fit.params.alpha, rel=1e-6)
 
 
+@pytest.mark.parametrize("seed", [1, 3])
+def test_fit_from_its_own_optimum_is_a_stall_not_a_failure(seed):
+    # a warm start at a previous optimum used to end in "line search failed" at iteration 0 and
+    # raise ConvergenceError with starts='single' (these seeds stop with max|grad| above gtol)
+    N, D = (g.ravel() for g in np.meshgrid(np.logspace(7, 10, 6), np.logspace(9, 12, 6)))
+    noise = np.exp(np.random.default_rng(seed).normal(0.0, 0.01, N.size))
+    loss = C.chinchilla_loss(N, D, TRUE) * noise
+    first = C.fit_chinchilla(N, D, loss)
+    again = C.fit_chinchilla(N, D, loss, init=first.params)
+    assert again.status in ("converged", "stalled")
+    assert again.objective_value <= first.objective_value
+    assert again.params.log() == pytest.approx(first.params.log(), rel=1e-12, abs=1e-12)
+
+
+def test_a_non_finite_start_still_fails_in_the_kernel():
+    theta0 = np.array([np.log(480.0), np.log(2100.0), np.log(1.8), 0.35, 0.37])
+    free = np.ones(5, dtype=np.bool_)
+    log_n, log_d = np.log([1e8, 1e9, 1e10]), np.log([1e10, 1e11, 1e12])
+    log_l = np.array([np.nan, 0.7, 0.6])
+    *_, status = C._k.bfgs(theta0, free, log_n, log_d, log_l, np.ones(3), 1e-3, C._k.HUBER_SUM,
+                           0.0, 1e-10, 50)
+    assert status == C._k.LINE_SEARCH_FAILED
+
+
 def test_interval_and_chi2_test_on_an_empty_bootstrap_are_clear(grid):
     empty = C.ChinchillaBootstrap(samples=np.empty((0, 5)), log_samples=np.empty((0, 5)), point=TRUE,
                                   se={k: math.nan for k in C.PARAMETER_NAMES},

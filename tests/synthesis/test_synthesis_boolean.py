@@ -146,6 +146,28 @@ def test_boolean_program_reproduces_random_machines(m, seed):
     np.testing.assert_array_equal(simulate(prog, n_in, symbols)[..., 0], F.run_machine(m, symbols))
 
 
+@pytest.mark.parametrize(
+    "transition, output, shortest",
+    [
+        ([[1, 2], [0, 0], [2, 2]], [[0, 1], [1, 0], [0, 0]], 12),
+        ([[3, 1], [2, 2], [2, 2], [0, 1]], [[1, 1], [0, 1], [1, 1], [1, 0]], 22),
+        ([[0, 2], [1, 1], [3, 4], [4, 0], [1, 4]], [[1, 0], [1, 1], [0, 0], [1, 1], [1, 1]], 26),
+    ],
+)
+def test_boolean_regression_keeps_the_shortest_program_over_all_code_assignments(transition, output, shortest):
+    # Machines whose shortest program is reached only by a code assignment that is a
+    # permutation of the bit positions of another one: the greedy DNF cover is not invariant
+    # under renaming variables, and the scan of one assignment per permutation class gave
+    # lengths 16, 24 and 28. `shortest` is the minimum over all 8!/(8-S)! assignments
+    m = F.MealyMachine(np.array(transition), np.array(output)[..., None], 0, 2)
+    prog = Bo.boolean_regression(m, 1)
+    assert prog.n_state_bits == 3
+    assert prog.total_length == shortest
+    assert prog.total_length == sum(map(len, prog.next_formulas + prog.output_formulas))
+    symbols = np.array(list(itertools.product(range(2), repeat=8)))
+    np.testing.assert_array_equal(simulate(prog, 1, symbols)[..., 0], F.run_machine(m, symbols))
+
+
 def test_non_bit_outputs_and_too_many_states_give_none():
     counter = F.MealyMachine(np.array([[0, 0]]), np.array([[[0], [2]]]), 0, 2)
     assert Bo.boolean_regression(counter, 1) is None

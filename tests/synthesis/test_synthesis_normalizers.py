@@ -347,3 +347,81 @@ def test_bad_sequences_and_lapack_failures_get_clear_errors():
     # LAPACK's LinAlgError "SVD did not converge" before; entries of 1e300 already gave a ConvergenceError
     with np.errstate(all="ignore"), pytest.raises(ConvergenceError, match="LAPACK"):
         N.real_jordan_transform(np.full((2, 2), 1e308))
+
+
+def one_layer_rnn(W, U, b=None, V=None):
+    """Linear RNN h_t = W h_{t-1} + U x_t + b read out by y = V h (one output)."""
+    W, U = np.asarray(W, float), np.asarray(U, float)
+    H = W.shape[0]
+    b = np.zeros(H) if b is None else np.asarray(b, float)
+    V = np.ones((1, H)) if V is None else np.asarray(V, float)
+    return N.RNNWeights((np.concatenate([W, U], axis=1),), (b,), (V,), (np.zeros(1),), H, U.shape[1], 1)
+
+
+def test_jordan_step_aborts_when_a_transformed_weight_exceeds_1e4():
+    # W = [[1, c], [0, 1]] with a tiny coupling c: T^-1 scales the first row of W_L and b_L by
+    # 1/c. The authors abort when any transformed weight exceeds 1e4 (spec 2.6); only T and
+    # T^-1 W T were checked, so the step was kept with weights 3e4 and a later quantize
+    # snapped the shrunken readout entry to 0 (outputs moved by 10)
+    w = one_layer_rnn([[1.0, 1e-5], [0.0, 1.0]], [[0.3], [0.7]], b=[0.1, -0.2])
+    with pytest.raises(ConvergenceError, match=r"T\^-1 W_L blew up") as info:
+        N.jordan_normalize(w)
+    assert info.value.last_iterate.shape == (2, 2)
+    x = np.random.default_rng(0).integers(0, 5, size=(50, 10))
+    tr = N.normalizer_chain(w, N.rnn_forward(w, x)[1], steps=("jordan", "quantize"))
+    assert tr.steps[0].skipped.startswith("ConvergenceError")
+    assert tr.steps[0].weights is w
+    np.testing.assert_array_equal(tr.weights.output_W[0], [[1.0, 1.0]])  # readout kept
+    # a readout that T scales up past 1e4: only V_1 T is too large (T has entries 100)
+    w = one_layer_rnn([[1.0, 100.0], [0.0, 1.0]], [[0.3], [0.7]], b=[0.1, -0.2], V=[[200.0, 1.0]])
+    with pytest.raises(ConvergenceError, match="V_1 T blew up"):
+        N.jordan_normalize(w)
+    # the same networks with moderate couplings/readouts are still transformed, and exactly
+    for W, V in (([[1.0, 1e-3], [0.0, 1.0]], None), ([[1.0, 100.0], [0.0, 1.0]], [[50.0, 1.0]])):
+        w = one_layer_rnn(W, [[0.3], [0.7]], b=[0.1, -0.2], V=V)
+        step = N.jordan_normalize(w)
+        assert step.skipped is None
+        new = step.weights
+        assert max(np.abs(a).max() for a in new.hidden_W + new.hidden_b + new.output_W) <= 1e4
+        np.testing.assert_allclose(N.rnn_forward(new, x)[0], N.rnn_forward(w, x)[0], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("last", [1e-5, 1e-6, 1e-9])
+def test_toeplitz_leaves_a_block_alone_when_its_input_entry_is_below_1e_4(last):
+    # a 2x2 Jordan block whose input barely reaches its last coordinate: the Toeplitz T would
+    # have diagonal `last`. Below 1e-12 relative, reparametrize raised ValueError, which escaped
+    # normalizer_chain; between that and 1e-4 the step scaled weights by up to 1/last. The
+    # authors leave the block alone below max(eps, 1e-4)
+    w = one_layer_rnn([[0.5, 1.0], [0.0, 0.5]], [[1.0], [last]])
+    step = N.toeplitz_normalize(w)
+    assert step.skipped is None
+    np.testing.assert_array_equal(step.T, np.eye(2))
+    x = np.random.default_rng(0).integers(0, 5, size=(50, 10))
+    np.testing.assert_allclose(N.rnn_forward(step.weights, x)[0], N.rnn_forward(w, x)[0], rtol=1e-12, atol=1e-12)
+    tr = N.normalizer_chain(w, N.rnn_forward(w, x)[1], steps=("toeplitz",))
+    assert tr.steps[0].skipped is None
+
+
+def test_toeplitz_threshold_grows_with_the_deviation_from_jordan_form():
+    # W deviates from the Jordan block by 2e-3 (lower-left entry), so an input entry of 1e-3 in
+    # the last row is not trusted (the authors' epsilon); 5e-3 is
+    W = [[0.5, 1.0], [2e-3, 0.5]]
+    np.testing.assert_array_equal(N.toeplitz_normalize(one_layer_rnn(W, [[1.0], [1e-3]])).T, np.eye(2))
+    T = N.toeplitz_normalize(one_layer_rnn(W, [[1.0], [5e-3]])).T
+    np.testing.assert_allclose(T, [[5e-3, 1.0], [0.0, 5e-3]])
+    # a rotation block with a negligible input is left alone as well
+    R = [[0.6, 0.8], [-0.8, 0.6]]
+    np.testing.assert_array_equal(N.toeplitz_normalize(one_layer_rnn(R, [[1e-6], [0.0]])).T, np.eye(2))
+
+
+def test_toeplitz_blow_up_is_a_convergence_error_the_chain_skips():
+    # input entry 2e-4 passes the threshold, but T^-1 has entries 2.5e7, so T^-1 b_L is far
+    # above 1e4 (W and U stay small: T commutes with the block and maps e_2 to U). This used to
+    # be applied
+    w = one_layer_rnn([[0.5, 1.0], [0.0, 0.5]], [[1.0], [2e-4]], b=[0.1, -0.2])
+    with pytest.raises(ConvergenceError, match=r"Toeplitz step: transformed weight T\^-1 b_L blew up"):
+        N.toeplitz_normalize(w)
+    x = np.random.default_rng(0).integers(0, 5, size=(20, 6))
+    tr = N.normalizer_chain(w, N.rnn_forward(w, x)[1], steps=("toeplitz", "quantize"))
+    assert tr.steps[0].skipped.startswith("ConvergenceError")
+    assert tr.steps[0].weights is w and tr.steps[0].T is None

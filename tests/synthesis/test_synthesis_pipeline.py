@@ -217,6 +217,16 @@ def test_mips_reports_an_overflowing_rnn():
     assert not res.solved and res.failed_stage == "rnn" and "FloatingPointError" in res.reason
 
 
+def test_select_l1_strength_compares_with_the_smallest_strength_at_the_second_grid_point():
+    # the authors' select_l1s.py takes l1s[max(0, idx - 2)]: at idx = 1 the candidate is l1s[0]
+    # (the check was skipped for idx < 2 and returned 5e-05)
+    lams = [1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 0.01, 0.05, 0.1, 0.5, 1.0]
+    acc, loss = [1.0, 1.0] + [0.9] * 9, [0.01, 0.02] + [0.5] * 9
+    assert PL.select_l1_strength(lams, acc, loss) == 1e-5
+    assert PL.select_l1_strength(lams, acc, [0.03, 0.02] + [0.5] * 9) == 5e-5  # l1s[0] not better
+    assert PL.select_l1_strength(lams, [1.0] + [0.9] * 10, [0.01] * 11) == 1e-5  # idx = 0
+
+
 def test_select_l1_strength_needs_fractional_accuracies():
     with pytest.raises(ValueError, match="accuracies must be fractions in \\[0, 1\\]"):
         PL.select_l1_strength([1e-4, 1e-3], [100, 100], [1, 1])

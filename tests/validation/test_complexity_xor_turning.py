@@ -30,6 +30,39 @@ def test_xor_rise_takes_the_minimum_inside_the_window():
     assert s["peak_after"] == 4.0 and s["rise"] == pytest.approx(1.0)
 
 
+def test_xor_report_marks_a_window_minimum_on_the_edge_without_changing_the_verdict(monkeypatch):
+    steps = np.arange(0, 8_001, 1_000)
+    # falls through the window [2000, 4000]: its lowest value is the last one, 4.0 at 4000, and the
+    # curve is lower just outside (3.5 at 5000); the later peak 5.0 is a rise of 25 %
+    falling = np.array([6.0, 5.5, 5.0, 4.5, 4.0, 3.5, 3.0, 3.6, 5.0])
+    s = cx._xor_rise(_trace(steps, falling, t_gen=3_000))
+    assert s["edge"] == {"sides": ["upper"], "outside": [{"step": 5_000, "value": 3.5}]}
+    monkeypatch.setattr(cx, "_runs", lambda ctx, task: [_trace(steps, falling, 3_000)])
+    out = cx.xor_rise_after_generalisation(None)
+    plt.close(out.figure)
+    assert out.status == "pass"  # reported, not judged: the verdict is the rise alone
+    assert ("min 4.000 at 4000 [the upper edge of t_gen +- 1000; just outside: 3.500 at 5000 (lower); "
+            "reported, not judged], later max 5.000") in out.reason
+    json.dumps(out.details)
+    # on the lower edge with a higher value before it; at the end of the curve nothing lies beyond
+    rising = np.array([6.0, 5.0, 3.0, 3.2, 3.4, 3.6, 3.8, 4.0, 4.2])
+    s = cx._xor_rise(_trace(steps, rising, t_gen=3_000))
+    assert s["edge"] == {"sides": ["lower"], "outside": [{"step": 1_000, "value": 5.0}]}
+    assert "[the lower edge of t_gen +- 1000; just outside: 5.000 at 1000 (not lower);" in cx._edge_note(s)
+    s = cx._xor_rise(_trace(steps, np.linspace(6.0, 2.0, steps.size), t_gen=7_500))
+    assert s["edge"] == {"sides": ["upper"], "outside": []}
+    assert "no logged value beyond it" in cx._edge_note(s)
+    # a window holding a single LMN step, and a minimum inside the window
+    s = cx._xor_rise(_trace(np.arange(0, 8_001, 2_500), [5.0, 4.0, 3.0, 3.5], t_gen=5_000))
+    assert s["edge"] == {"sides": ["lower", "upper"],
+                         "outside": [{"step": 2_500, "value": 4.0}, {"step": 7_500, "value": 3.5}]}
+    assert "[the only LMN step of t_gen +- 1000; just outside: 4.000 at 2500 (not lower) and 3.500 at 7500" \
+        in cx._edge_note(s)
+    valley = np.array([5.0, 4.0, 3.0, 2.0, 2.5, 3.0, 2.2, 1.0, 4.0])
+    s = cx._xor_rise(_trace(steps, valley, t_gen=3_000))
+    assert s["edge"] is None and cx._edge_note(s) == ""
+
+
 def test_all_input_turning_minimum_from_t_gen_then_later_peak():
     steps = np.arange(0, 8_001, 1_000)
     values = np.array([30.0, 40.0, 30.0, 22.0, 18.0, 17.0, 20.0, 23.0, 21.0])
