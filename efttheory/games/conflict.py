@@ -170,12 +170,19 @@ _TINY, _HUGE = np.finfo(float).tiny, np.finfo(float).max
 
 
 def _tullock(x, y, r):
-    """P(x, y) = 1 / (1 + (y/x)^r) for x >= 0, y > 0 (floats or arrays) without overflow or NaN."""
+    """P(x, y) = 1 / (1 + (y/x)^r) for x >= 0, y > 0 (floats or arrays) without overflow or NaN.
+
+    The log-odds t = r ln(y/x) is computed from the larger strength over the smaller and then
+    signed, so P(y, x) uses exactly -t and P(x, y) + P(y, x) = 1 to a few ulps whatever r
+    (rounding y/x and x/y separately would differ by about r ulps in the odds).
+    """
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    with np.errstate(over="ignore", under="ignore", divide="ignore"):  # x = 0 gives odds = inf, P = 0
-        ratio = y / x
-        normal = (ratio >= _TINY) & (ratio <= _HUGE)  # y/x neither over- nor underflowed
-        odds = np.where(normal, ratio**r, np.exp(r * (np.log(y) - np.log(x))))
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        lo, hi = np.minimum(x, y), np.maximum(x, y)
+        ratio = hi / lo  # >= 1; x = 0 gives inf, so odds = inf and P = 0
+        log_ratio = np.where(ratio <= _HUGE, np.log(ratio), np.log(hi) - np.log(lo))
+        t = r * log_ratio
+        odds = np.exp(np.where(y >= x, t, -t))
         return 1.0 / (1.0 + odds)  # odds = inf gives 0, odds = 0 gives 1
 
 

@@ -408,6 +408,14 @@ def test_tullock_csf_matches_log_odds_twin_over_the_float_range(lx, ly, lr):
     assert value + tullock_csf(y, x, r) == pytest.approx(1.0, abs=4e-15)  # a few ulps of SIMD pow/exp
 
 
+@pytest.mark.parametrize("r", [1e3, 3e3, 1e4])
+def test_tullock_csf_complement_holds_for_nearly_equal_strengths_and_large_r(r):
+    # y/x and x/y were rounded separately: the two orders differed by about r ulps (2.6e-14 at r = 1e3)
+    y = 10.0 ** -np.logspace(-12, -6, 200)
+    total = tullock_csf(1.0, y, r) + tullock_csf(y, 1.0, r)
+    assert np.max(np.abs(total - 1.0)) <= 4e-15
+
+
 def test_tullock_csf_names_arguments_that_do_not_broadcast():
     with pytest.raises(ValueError, match="x and y must broadcast"):
         tullock_csf([1, 2, 3], [1, 2])
