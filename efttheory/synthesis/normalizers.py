@@ -56,6 +56,7 @@ __all__ = [
 
 STEP_NAMES = ("whiten", "jordan", "toeplitz", "debias", "quantize")
 _BLOW_UP = 1e4
+_TOEPLITZ_MIN_ENTRY = 1e-4  # the authors' floor on the chosen input entry [authors' code]
 
 
 def _layers(name: str, value) -> tuple[np.ndarray, ...]:
@@ -1027,9 +1028,6 @@ def toeplitz_normalize(w: RNNWeights, tol: float = 0.25) -> NormalizerStep:
             T[start, start], T[start, start + 1] = q, p
             T[start + 1, start], T[start + 1, start + 1] = -p, q
     return NormalizerStep("toeplitz", _guarded_reparametrize("Toeplitz", w, T), T, None)
-
-
-_TOEPLITZ_MIN_ENTRY = 1e-4  # the authors' floor on the chosen input entry [authors' code]
 
 
 def _jordan_deviation(J, blocks):
