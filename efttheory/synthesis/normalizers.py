@@ -769,12 +769,26 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
     w : RNNWeights
     hidden_states : array_like, shape (..., H)
         Hidden states of the network on its training data (e.g. ``rnn_forward(w, x)[1]``).
-        Any magnitude, but the scales :math:`\sqrt{s_i}` and 1 must lie within a factor
-        :math:`10^{12}` of each other (else ``ValueError``).
+        Any magnitude; the scales :math:`\sqrt{s_i}` and 1 must lie within a factor
+        :math:`10^{12}` of each other for the transform to be formed.
     eps : float
         Variance threshold below which a direction is left unscaled. A variance within
         rounding of zero (below :math:`H\,\epsilon_\text{machine} \max_i s_i`) counts as zero,
         whatever ``eps`` [ours].
+
+    Returns
+    -------
+    NormalizerStep
+        Step ``"whiten"`` holding the reparametrised weights and the change of basis ``T``.
+
+    Raises
+    ------
+    ValueError
+        If ``hidden_states`` is not finite or does not end in ``hidden_dim``, or ``eps`` is
+        not finite and > 0.
+    ConvergenceError
+        When the scales span more than a factor :math:`10^{12}` (the transform would be
+        numerically singular) [ours]; :func:`normalizer_chain` records the step as skipped.
 
     Examples
     --------
@@ -810,9 +824,9 @@ def whiten(w: RNNWeights, hidden_states, eps: float = 0.1) -> NormalizerStep:
         resolved = (s > noise) & (np.ldexp(s, 2 * e) > eps)
     d = np.where(resolved, np.ldexp(np.sqrt(np.maximum(s, 0.0)), e), 1.0)
     if d.max() > 1e12 * d.min():  # T = U diag(d) U^T would fail reparametrize's invertibility check
-        raise ValueError(f"hidden_states: whitening needs scales {d.min():.3g} to {d.max():.3g}, a transform "
-                         "with condition number above 1e12; the hidden states are too large or too "
-                         "unevenly spread to whiten")
+        raise ConvergenceError(f"hidden_states: whitening needs scales {d.min():.3g} to {d.max():.3g}, a "
+                               "transform with condition number above 1e12; the hidden states are too large "
+                               "or too unevenly spread to whiten", last_iterate=d)
     T = (U * d) @ U.T
     return NormalizerStep("whiten", reparametrize(w, T), T, None)
 

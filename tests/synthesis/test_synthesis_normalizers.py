@@ -318,8 +318,21 @@ def test_whiten_handles_huge_states_or_says_why_not():
     step = N.whiten(SHIFT, hs)
     h = np.linalg.solve(step.T, hs.T).T
     np.testing.assert_allclose(h.T @ h / len(h), np.eye(2), atol=1e-9)
-    with pytest.raises(ValueError, match="hidden_states: whitening needs scales 1 to 1.41e\\+200"):
+    with pytest.raises(ConvergenceError, match="hidden_states: whitening needs scales 1 to 1.41e\\+200"):
         N.whiten(SHIFT, np.ones((5, 2)) * 1e200)
+
+
+def test_chain_skips_a_whitening_it_cannot_form_and_goes_on():
+    # states too unevenly spread to whiten: the chain records the step as skipped, as it does for a
+    # Jordan or Toeplitz step it cannot take, and the later steps still run (the ValueError escaped)
+    x = np.random.default_rng(1).integers(0, 5, size=(40, 6))
+    hs = N.rnn_forward(SHIFT, x)[1] * np.array([1.0, 1e14])
+    trace = N.normalizer_chain(SHIFT, hs)
+    assert [s.name for s in trace.steps] == list(N.STEP_NAMES)
+    assert trace.steps[0].T is None and trace.steps[0].weights is SHIFT
+    assert trace.steps[0].skipped.startswith("ConvergenceError: hidden_states: whitening needs scales")
+    assert all(s.skipped is None for s in trace.steps[1:])
+    np.testing.assert_allclose(N.rnn_forward(trace.weights, x)[0], N.rnn_forward(SHIFT, x)[0], atol=1e-12)
 
 
 def test_whiten_does_not_scale_by_a_rounding_noise_variance():
@@ -329,7 +342,7 @@ def test_whiten_does_not_scale_by_a_rounding_noise_variance():
     # seeds returned a transform (condition up to 8e7)
     for seed in range(20):
         z = np.random.default_rng(seed).normal(size=(50, 1))
-        with pytest.raises(ValueError, match="whitening needs scales 1 to"):
+        with pytest.raises(ConvergenceError, match="whitening needs scales 1 to"):
             N.whiten(SHIFT, z * np.array([[1.0, 0.7]]) * 1e100)
 
 
