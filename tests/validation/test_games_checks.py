@@ -43,6 +43,27 @@ def test_comparative_statics_check_tests_every_partial(monkeypatch, name):
     assert max(out.details["worst_relative_gap"], key=out.details["worst_relative_gap"].get) == name
 
 
+def test_comparative_statics_reference_is_accurate_where_double_precision_is_not():
+    # a draw of the full-size check at root seed 3: pi ~ 5e-6, so G moves with gamma by a relative
+    # 1.8e-6 per unit and a double-precision difference quotient of G loses ~1e-5 of the partial to
+    # rounding (the check missed its rtol 1e-6 by 3.0e-6 there); the 40-digit reference does not
+    p = cf.DC2Params(s_C=0.490948, s_F=0.254836, s_T=5.8191, r=3.86912, c=0.0304299, L_F=6.48176, q=0.624069,
+                     tau=8.72572, delta=0.724881, gamma=0.0130518)
+    closed = cf.comparative_statics(p, "gamma").partials["gamma"]
+    assert abs(vg._central_difference_40_digits(p, "gamma") - closed) <= 1e-12 * abs(closed)
+    h = 1e-5 * p.gamma
+    double = (cf.solidarity_gain(p.replace(gamma=p.gamma + h), perceived=False)
+              - cf.solidarity_gain(p.replace(gamma=p.gamma - h), perceived=False)) / (2 * h)
+    assert abs(double - closed) > 1e-6 * abs(closed)
+
+
+def test_comparative_statics_check_fails_when_its_twin_of_the_gain_drifts(monkeypatch):
+    real = vg.solidarity_gain
+    monkeypatch.setattr(vg, "solidarity_gain", lambda p, perceived=True: real(p, perceived=perceived) * (1 + 1e-7))
+    out = vg.comparative_statics_check(QUICK)
+    assert out.status == "fail" and 5e-8 < out.details["twin_gap"] < 2e-7
+
+
 def test_divide_and_conquer_counts_disagreements_between_the_tree_and_the_rule(monkeypatch):
     # a game tree whose threat discounts its later conquest (delta_T = 0.5) while the closed forms do not:
     # backward induction then prefers the simultaneous attack where the rule says sequential
