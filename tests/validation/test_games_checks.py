@@ -4,9 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import dataclasses  # noqa: E402
+
+import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 import efttheory.games.conflict as cf  # noqa: E402
+from efttheory.errors import ConvergenceError  # noqa: E402
 import validation.games as vg  # noqa: E402
 from validation.runner import RunContext  # noqa: E402
 
@@ -62,6 +66,32 @@ def test_comparative_statics_check_fails_when_its_twin_of_the_gain_drifts(monkey
     monkeypatch.setattr(vg, "solidarity_gain", lambda p, perceived=True: real(p, perceived=perceived) * (1 + 1e-7))
     out = vg.comparative_statics_check(QUICK)
     assert out.status == "fail" and 5e-8 < out.details["twin_gap"] < 2e-7
+
+
+def test_n0_correspondence_checks_every_qre_limit_against_the_enumerated_equilibria(monkeypatch):
+    real = vg.logit_qre_branch
+    calls = []
+
+    def always_all_support(game):
+        branch = real(game)
+        calls.append(1)
+        return dataclasses.replace(branch, limit=tuple(np.array([0.0, 1.0]) for _ in branch.limit))
+
+    monkeypatch.setattr(vg, "logit_qre_branch", always_all_support)
+    out = vg.n0_correspondence(QUICK)
+    # all-support is an equilibrium only on Delta_3 = [1.483836, 8.472515]: every grid point outside is a miss
+    grid = np.linspace(0.1, 14, len(calls))
+    lo, hi = vg.N0_BOUNDARIES["Delta_3"]
+    assert out.status == "fail" and out.details["qre_misses"] == int(np.sum((grid < lo) | (grid > hi)))
+
+    def fails_at_high_threat(game):
+        if game.payoffs[(1, 1, 1)][0] < -9.5:  # the strongest threats of the grid
+            raise ConvergenceError("corrector failed")
+        return real(game)
+
+    monkeypatch.setattr(vg, "logit_qre_branch", fails_at_high_threat)
+    out = vg.n0_correspondence(QUICK)
+    assert out.status == "fail" and out.details["qre_misses"] > 0 and "corrector failed" in out.reason
 
 
 def test_divide_and_conquer_counts_disagreements_between_the_tree_and_the_rule(monkeypatch):
