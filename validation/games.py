@@ -275,12 +275,14 @@ def efficacy_peak_check(ctx):
 SIGN_EXPECTED = {"q": 1, "L_F": 1, "delta": 1, "tau": -1, "gamma": 1}
 
 
-def _gain_40_digits(p, name, value):
-    """G = (p_1 - p_0) q delta^tau (1 - pi) L_F (Tullock CSF) in 40-digit arithmetic, ``name`` set to ``value``."""
+def _gain_40_digits(p, name=None, value=None):
+    """G = (p_1 - p_0) q delta^tau (1 - pi) L_F (Tullock CSF) in 40-digit arithmetic; ``name`` set to ``value``
+    when given."""
     if p.csf is not None or p.hazard is not None:
         raise ValueError("the 40-digit twin covers the Tullock contest with the delta^tau weight only")
     v = {k: mpmath.mpf(getattr(p, k)) for k in STATIC_PARAMETERS + ("r",)}
-    v[name] = value
+    if name is not None:
+        v[name] = value
 
     def tullock(x, y):
         return 1 / (1 + (y / x) ** v["r"])
@@ -332,7 +334,7 @@ def comparative_statics_check(ctx):
                 sign_violations += 1
         gain = solidarity_gain(p, perceived=False)
         with mpmath.workdps(40):  # the twin differentiated below is G itself
-            twin_gap = max(twin_gap, abs(float(_gain_40_digits(p, "q", mpmath.mpf(p.q))) - gain) / gain)
+            twin_gap = max(twin_gap, abs(float(_gain_40_digits(p)) - gain) / gain)
         for name in STATIC_PARAMETERS:  # every partial comparative_statics returns
             fd = _central_difference_40_digits(p, name)
             scale = max(abs(cs.partials[name]), 1e-6 * max(gain, 1e-12))
